@@ -1,0 +1,241 @@
+"""Djemaa's settings: one module, every value from the environment, with safe defaults.
+
+Documented in the README ("Configuration"). Nothing here should need editing to run a site.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+DATA_DIR = Path(os.environ.get("DJEMAA_DATA_DIR", "./data")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """The key from the environment, else one generated once and kept in the data directory."""
+    if key := os.environ.get("DJEMAA_SECRET_KEY"):
+        return key
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        # O_EXCL: two processes starting at once must not each write their own key.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(50))
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _env_flag("DJEMAA_DEBUG")
+
+PUBLIC_URL = os.environ.get("DJEMAA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+_public = urlsplit(PUBLIC_URL)
+if _public.scheme not in {"http", "https"} or not _public.hostname:
+    raise ImproperlyConfigured(
+        f"DJEMAA_PUBLIC_URL must look like https://forum.example.org, not {PUBLIC_URL!r}"
+    )
+PUBLIC_HTTPS = _public.scheme == "https"
+
+# Absolute links come from PUBLIC_URL, never from the Host header; the header is only checked.
+ALLOWED_HOSTS = [_public.hostname, "127.0.0.1", "localhost", "[::1]"]
+CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}"]
+USE_X_FORWARDED_HOST = False
+
+# HTTPS behaviour follows the public address's scheme.
+SESSION_COOKIE_SECURE = PUBLIC_HTTPS
+CSRF_COOKIE_SECURE = PUBLIC_HTTPS
+LANGUAGE_COOKIE_SECURE = PUBLIC_HTTPS
+SECURE_SSL_REDIRECT = PUBLIC_HTTPS
+SECURE_HSTS_SECONDS = 31536000 if PUBLIC_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PUBLIC_HTTPS
+SECURE_HSTS_PRELOAD = False
+# A TLS-terminating proxy in front (the usual deployment) says so in this header.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PUBLIC_HTTPS else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "djemaa.core",
+    "djemaa.accounts",
+    "djemaa.forums",
+    "djemaa.threads",
+    "djemaa.posts",
+    "djemaa.markup",
+    "djemaa.permissions",
+    "djemaa.interchange",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "djemaa.core.middleware.ReaderPreferencesMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "forums:index"
+LOGOUT_REDIRECT_URL = "forums:index"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "djemaa.core.context_processors.site",
+            ],
+        },
+    }
+]
+
+
+def _databases() -> dict:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url.startswith(("postgres://", "postgresql://")):
+        db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        db["ENGINE"] = "django.db.backends.postgresql"
+        return {"default": db}
+    if url and not url.startswith("sqlite://"):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must start with postgres:// or sqlite:///, not {url.split(':')[0]}://"
+        )
+    path = urlsplit(url).path if url else str(DATA_DIR / "djemaa.sqlite3")
+    if url and not path.strip("/"):
+        raise ImproperlyConfigured("DATABASE_URL sqlite:/// needs a file path")
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            "OPTIONS": {
+                # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock
+                # at BEGIN so two writers queue on the busy timeout instead of failing mid-way.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA temp_store=MEMORY;"
+                    "PRAGMA mmap_size=268435456;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+            # pytest-django appends a suffix per xdist worker; a file (not :memory:) lets
+            # the concurrency tests open several connections to one test database.
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+        }
+    }
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "djemaa",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGES = [("fr", _("French")), ("ar", _("Arabic")), ("en", _("English"))]
+LANGUAGE_CODE = os.environ.get("DJEMAA_LANGUAGE", "fr")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"DJEMAA_LANGUAGE must be fr, ar or en, not {LANGUAGE_CODE!r}")
+LOCALE_PATHS = [BASE_DIR / "djemaa" / "locale"]
+# Our own date formats (e.g. French "13 octobre 2021, 19h21") override Django's per language.
+FORMAT_MODULE_PATH = ["djemaa.core.formats"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("DJEMAA_TIME_ZONE", "Europe/Paris")
+try:
+    import zoneinfo
+
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+    raise ImproperlyConfigured(f"DJEMAA_TIME_ZONE {TIME_ZONE!r} is not a known time zone") from exc
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Serve straight from the apps' static folders, so `serve` needs no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Forum behaviour.
+DJEMAA_POSTS_PER_PAGE = int(os.environ.get("DJEMAA_POSTS_PER_PAGE", "20"))
+DJEMAA_THREADS_PER_PAGE = int(os.environ.get("DJEMAA_THREADS_PER_PAGE", "30"))
+# An author's own edits this soon after posting leave no "last edited" note.
+DJEMAA_EDIT_GRACE_SECONDS = int(os.environ.get("DJEMAA_EDIT_GRACE_SECONDS", "300"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

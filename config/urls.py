@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("djemaa.forums.urls")),
+    path("t/", include("djemaa.threads.urls")),
+    path("p/", include("djemaa.posts.urls")),
+    path("", include("djemaa.accounts.urls")),
+    path("", include("djemaa.core.urls")),
+]

@@ -1,0 +1,158 @@
+"""The forum tree: its nodes, announcements, and the counters each node keeps for its subtree."""
+
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from djemaa.core.errors import ServiceError
+from djemaa.posts.models import Post
+from djemaa.posts.rendering import render_post_source
+from djemaa.threads.models import Thread
+
+from .models import Announcement, Category
+
+MAX_DEPTH = 2  # category (0) -> forum (1) -> sub-forum (2)
+
+
+def create_category(
+    *, title: str, parent: Category | None = None, description: str = "", position: int = 0
+) -> Category:
+    title = title.strip()
+    if not title:
+        raise ServiceError(_("A forum needs a title."))
+    if parent is not None and parent.depth >= MAX_DEPTH:
+        raise ServiceError(_("Forums can be nested at most three levels deep."))
+    return Category.objects.create(
+        title=title, parent=parent, description=description.strip(), position=position
+    )
+
+
+def create_announcement(
+    *,
+    title: str,
+    body: str,
+    category: Category | None = None,
+    author=None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+) -> Announcement:
+    title, body = title.strip(), body.strip()
+    if not title or not body:
+        raise ServiceError(_("An announcement needs a title and a text."))
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ServiceError(_("An announcement must end after it starts."))
+    return Announcement.objects.create(
+        title=title,
+        body=body,
+        body_html=render_post_source(body, "markdown").html,
+        category=category,
+        author=author,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+
+
+def active_announcements(category: Category | None, now: datetime | None = None):
+    """Site-wide announcements and those of this category or any forum above it."""
+    now = now or timezone.now()
+    where = Q(category__isnull=True)
+    if category is not None:
+        where |= Q(category_id__in=category.ancestor_ids())
+    return (
+        Announcement.objects.filter(where)
+        .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=now))
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .order_by("-starts_at", "-id")
+    )
+
+
+def adjust_counters(category: Category, *, threads: int = 0, posts: int = 0) -> None:
+    """Move the thread and post counters of a category and every node above it."""
+    Category.objects.filter(pk__in=category.ancestor_ids()).update(
+        thread_count=F("thread_count") + threads, post_count=F("post_count") + posts
+    )
+
+
+def offer_last_post(category: Category, post) -> None:
+    """Make `post` the last post of the category and its ancestors where it is newer."""
+    Category.objects.filter(pk__in=category.ancestor_ids()).filter(
+        Q(last_post__isnull=True) | Q(last_post__created_at__lte=post.created_at)
+    ).update(last_post=post)
+
+
+def subtree_ids(category: Category) -> list[int]:
+    """The ids of a category and everything below it (the tree is small and shallow)."""
+    ids, frontier = [category.pk], [category.pk]
+    while frontier:
+        children = Category.objects.filter(parent_id__in=frontier)
+        frontier = list(children.values_list("pk", flat=True))
+        ids.extend(frontier)
+    return ids
+
+
+def recompute_last_post(category: Category) -> None:
+    """Find again the newest visible post under each node from this one up (after a deletion)."""
+    for pk in category.ancestor_ids():
+        newest = (
+            Thread.objects.filter(
+                category_id__in=subtree_ids(Category(pk=pk)),
+                deleted_at__isnull=True,
+                last_post__isnull=False,
+            )
+            .order_by("-last_activity_at", "-pk")
+            .values_list("last_post_id", flat=True)
+            .first()
+        )
+        Category.objects.filter(pk=pk).update(last_post_id=newest)
+
+
+def _count_or_zero(rows, group_by: str):
+    counted = rows.values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+@transaction.atomic
+def repair_counters() -> None:
+    """Rebuild all counters and "last post" links from the posts (`djemaa repair-counters`)."""
+    live_posts = Post.objects.filter(deleted_at__isnull=True, thread__deleted_at__isnull=True)
+    newest_in_thread = live_posts.filter(thread=OuterRef("pk")).order_by("-created_at", "-number")
+    Thread.objects.update(
+        post_count=_count_or_zero(live_posts.filter(thread=OuterRef("pk")), "thread"),
+        last_post=Subquery(newest_in_thread.values("pk")[:1]),
+        last_number=Coalesce(
+            Subquery(
+                Post.objects.filter(thread=OuterRef("pk"))
+                .values("thread")
+                .annotate(m=Max("number"))
+                .values("m"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+    )
+    Thread.objects.filter(last_post__isnull=False).update(
+        last_activity_at=Subquery(
+            Post.objects.filter(pk=OuterRef("last_post")).values("created_at")
+        )
+    )
+    User = get_user_model()
+    User.objects.update(
+        post_count=_count_or_zero(live_posts.filter(author=OuterRef("pk")), "author")
+    )
+    for category in Category.objects.all():
+        under = subtree_ids(category)
+        threads = Thread.objects.filter(category_id__in=under, deleted_at__isnull=True)
+        category.thread_count = threads.count()
+        category.post_count = sum(threads.values_list("post_count", flat=True))
+        category.last_post_id = (
+            threads.filter(last_post__isnull=False)
+            .order_by("-last_activity_at", "-pk")
+            .values_list("last_post_id", flat=True)
+            .first()
+        )
+        category.save(update_fields=["thread_count", "post_count", "last_post"])

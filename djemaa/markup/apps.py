@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MarkupConfig(AppConfig):
+    name = "djemaa.markup"
+    label = "markup"

@@ -1,0 +1,78 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Post(models.Model):
+    class Format(models.TextChoices):
+        MARKDOWN = "markdown", "Markdown"
+        BBCODE = "bbcode", "BBCode"
+
+    thread = models.ForeignKey("threads.Thread", on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    # Stable position in the thread: #1 opens it; given under a lock, never changed or reused.
+    number = models.PositiveIntegerField(editable=False)
+    source = models.TextField(_("text"))
+    format = models.CharField(max_length=16, choices=Format.choices, default=Format.MARKDOWN)
+    # Rendered once at write time, so reading a thread never parses markup.
+    html = models.TextField(editable=False)
+    renderer_version = models.PositiveSmallIntegerField(default=0, editable=False)
+    has_links = models.BooleanField(default=False, editable=False)
+    has_quotes = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "number"], name="post_number_once_per_thread")
+        ]
+        indexes = [
+            models.Index(fields=["author", "-created_at"], name="post_by_author"),
+            models.Index(fields=["thread", "created_at"], name="post_thread_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} in {self.thread_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("posts:permalink", args=[self.pk])
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class PostRevision(models.Model):
+    """One version of a post's text. Revision 1 is what was first posted; each edit adds one."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    source = models.TextField()
+    format = models.CharField(max_length=16, choices=Post.Format.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["post", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "number"], name="revision_number_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"revision {self.number} of post {self.post_id}"

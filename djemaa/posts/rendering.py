@@ -1,0 +1,38 @@
+"""Binds the pure markup renderer to this site's members and URLs."""
+
+from django.contrib.auth import get_user_model
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from djemaa.markup.render import Rendered, render_post, render_signature
+
+
+def _resolve_users(names: set[str]) -> dict[str, str]:
+    lowered = {name.lower() for name in names}
+    if not lowered:
+        return {}
+    found = (
+        get_user_model()
+        .objects.annotate(lower_name=Lower("username"))
+        .filter(lower_name__in=lowered)
+        .values_list("lower_name", "username")
+    )
+    return dict(found)
+
+
+def _post_url(post_id: int) -> str:
+    return reverse("posts:permalink", args=[post_id])
+
+
+def _profile_url(username: str) -> str:
+    return reverse("accounts:profile", args=[username])
+
+
+def render_post_source(source: str, fmt: str) -> Rendered:
+    return render_post(
+        source, fmt, resolve_users=_resolve_users, post_url=_post_url, profile_url=_profile_url
+    )
+
+
+def render_signature_source(source: str) -> str:
+    return render_signature(source, resolve_users=_resolve_users, profile_url=_profile_url)

@@ -1,0 +1,207 @@
+"""The verbs on posts: write, edit, delete, restore. Each keeps every counter in step."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from djemaa.core.errors import ServiceError
+from djemaa.forums import services as forum_services
+from djemaa.markup.render import RENDERER_VERSION
+from djemaa.threads.models import Thread
+
+from .models import Post, PostRevision
+from .rendering import render_post_source
+
+MAX_POST_LENGTH = 100_000
+
+
+def _clean_source(source: str, fmt: str) -> str:
+    if fmt not in Post.Format.values:
+        raise ServiceError(_("Unknown text format: %(format)s.") % {"format": fmt})
+    source = source.replace("\r\n", "\n").strip()
+    if not source:
+        raise ServiceError(_("A post cannot be empty."))
+    if len(source) > MAX_POST_LENGTH:
+        raise ServiceError(
+            _("A post can be at most %(limit)d characters long.") % {"limit": MAX_POST_LENGTH}
+        )
+    return source
+
+
+def _apply_rendering(post: Post) -> None:
+    rendered = render_post_source(post.source, post.format)
+    post.html = rendered.html
+    post.has_links = rendered.has_links
+    post.has_quotes = rendered.has_quotes
+    post.renderer_version = RENDERER_VERSION
+
+
+@transaction.atomic
+def create_post(
+    *,
+    author,
+    thread: Thread,
+    source: str,
+    fmt: str = Post.Format.MARKDOWN,
+    created_at: datetime | None = None,
+    reply_to: Post | None = None,
+    edited_by=None,
+    edited_at: datetime | None = None,
+) -> Post:
+    """Add a post at the end of a thread, numbered under the thread's row lock.
+
+    `edited_by`/`edited_at` carry the "last edited" note of a post brought from elsewhere.
+    """
+    source = _clean_source(source, fmt)
+    if reply_to is not None and reply_to.thread_id != thread.pk:
+        raise ServiceError(_("A reply must answer a post of the same thread."))
+    created_at = created_at or timezone.now()
+
+    # The UPDATE locks the thread's row (PostgreSQL) or the database (SQLite, whose
+    # transactions here begin IMMEDIATE), so concurrent writers take numbers one by one.
+    Thread.objects.filter(pk=thread.pk).update(
+        last_number=F("last_number") + 1, post_count=F("post_count") + 1
+    )
+    locked = Thread.objects.only("last_number", "last_activity_at", "last_post", "category").get(
+        pk=thread.pk
+    )
+    post = Post(
+        thread=thread,
+        author=author,
+        number=locked.last_number,
+        source=source,
+        format=fmt,
+        created_at=created_at,
+        reply_to=reply_to,
+        edited_by=edited_by,
+        edited_at=edited_at,
+    )
+    _apply_rendering(post)
+    post.save()
+    PostRevision.objects.create(
+        post=post, number=1, source=source, format=fmt, author=author, created_at=created_at
+    )
+    if locked.last_post_id is None or created_at >= locked.last_activity_at:
+        Thread.objects.filter(pk=thread.pk).update(last_post=post, last_activity_at=created_at)
+    get_user_model().objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
+    forum_services.adjust_counters(thread.category, posts=1)
+    forum_services.offer_last_post(thread.category, post)
+    _refresh_counters(thread, author)
+    return post
+
+
+def _refresh_counters(thread: Thread, *users) -> None:
+    """Keep the caller's in-memory objects in step with the counters just moved in SQL."""
+    thread.refresh_from_db(fields=["last_number", "post_count", "last_post", "last_activity_at"])
+    for user in users:
+        if user is not None and user.pk:
+            user.refresh_from_db(fields=["post_count"])
+
+
+@transaction.atomic
+def edit_post(*, post: Post, editor, source: str, edited_at: datetime | None = None) -> Post:
+    """Store a new revision. Edits by the author within the grace period leave no note."""
+    source = _clean_source(source, post.format)
+    edited_at = edited_at or timezone.now()
+    if source == post.source:
+        return post
+    last = post.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+    PostRevision.objects.create(
+        post=post,
+        number=last + 1,
+        source=source,
+        format=post.format,
+        author=editor,
+        created_at=edited_at,
+    )
+    post.source = source
+    _apply_rendering(post)
+    grace = timedelta(seconds=settings.DJEMAA_EDIT_GRACE_SECONDS)
+    if editor.pk != post.author_id or edited_at - post.created_at > grace:
+        post.edited_at, post.edited_by = edited_at, editor
+    post.save()
+    return post
+
+
+@transaction.atomic
+def delete_post(*, post: Post, actor) -> None:
+    """Soft-delete a post. The opening post goes only with its whole thread."""
+    if post.is_deleted:
+        return
+    if post.number == 1:
+        raise ServiceError(_("The first post of a thread can only be deleted with the thread."))
+    Post.objects.filter(pk=post.pk).update(deleted_at=timezone.now(), deleted_by=actor)
+    _move_counters_for(post, -1)
+    post.refresh_from_db(fields=["deleted_at", "deleted_by"])
+
+
+@transaction.atomic
+def restore_post(*, post: Post, actor) -> None:
+    if not post.is_deleted:
+        return
+    Post.objects.filter(pk=post.pk).update(deleted_at=None, deleted_by=None)
+    _move_counters_for(post, +1)
+    post.refresh_from_db(fields=["deleted_at", "deleted_by"])
+
+
+def _move_counters_for(post: Post, delta: int) -> None:
+    thread = post.thread
+    Thread.objects.filter(pk=thread.pk).update(post_count=F("post_count") + delta)
+    get_user_model().objects.filter(pk=post.author_id).update(post_count=F("post_count") + delta)
+    if thread.deleted_at is None:
+        forum_services.adjust_counters(thread.category, posts=delta)
+    recompute_thread_last_post(thread)
+    forum_services.recompute_last_post(thread.category)
+
+
+def recompute_thread_last_post(thread: Thread) -> None:
+    newest = (
+        Post.objects.filter(thread=thread, deleted_at__isnull=True)
+        .order_by("-created_at", "-number")
+        .only("pk", "created_at")
+        .first()
+    )
+    if newest is not None:
+        Thread.objects.filter(pk=thread.pk).update(
+            last_post=newest, last_activity_at=newest.created_at
+        )
+    thread.refresh_from_db(fields=["post_count", "last_post", "last_activity_at"])
+
+
+@transaction.atomic
+def renumber_thread_by_time(thread: Thread) -> None:
+    """Number a thread's posts 1..N by creation time, then by arrival (the id).
+
+    For posts gathered from elsewhere (a loaded file, a merge): ordinary posting never needs it.
+    """
+    order = list(
+        Post.objects.filter(thread=thread).order_by("created_at", "pk").values_list("pk", flat=True)
+    )
+    # Move every number out of the way first: (thread, number) stays unique at each step.
+    offset = thread.last_number + len(order) + 1
+    Post.objects.filter(thread=thread).update(number=F("number") + offset)
+    Post.objects.bulk_update(
+        [Post(pk=pk, number=position) for position, pk in enumerate(order, start=1)],
+        ["number"],
+        batch_size=500,
+    )
+    Thread.objects.filter(pk=thread.pk).update(last_number=len(order))
+    recompute_thread_last_post(thread)
+    thread.refresh_from_db(fields=["last_number"])
+
+
+@transaction.atomic
+def rerender_stale_posts(batch_size: int = 500) -> int:
+    """Re-render posts stored by an older renderer; returns how many changed."""
+    changed = 0
+    stale = Post.objects.exclude(renderer_version=RENDERER_VERSION).order_by("pk")
+    for post in stale.iterator(chunk_size=batch_size):
+        _apply_rendering(post)
+        post.save(update_fields=["html", "has_links", "has_quotes", "renderer_version"])
+        changed += 1
+    return changed
