@@ -25,9 +25,14 @@ def main(argv: list[str] | None = None) -> None:
         return
     argv[0] = ALIASES.get(argv[0], argv[0])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["djemaa", *argv])
+    try:
+        execute_from_command_line(["djemaa", *argv])
+    except ImproperlyConfigured as error:
+        # A bad environment variable: one readable line, not a traceback.
+        sys.exit(f"djemaa: {error}")
 
 
 if __name__ == "__main__":

@@ -119,10 +119,11 @@ def _count_or_zero(rows, group_by: str):
 @transaction.atomic
 def repair_counters() -> None:
     """Rebuild all counters and "last post" links from the posts (`djemaa repair-counters`)."""
-    live_posts = Post.objects.filter(deleted_at__isnull=True, thread__deleted_at__isnull=True)
-    newest_in_thread = live_posts.filter(thread=OuterRef("pk")).order_by("-created_at", "-number")
+    # A deleted thread keeps its own counts (restoring it needs them); the totals above skip it.
+    thread_posts = Post.objects.filter(deleted_at__isnull=True, thread=OuterRef("pk"))
+    newest_in_thread = thread_posts.order_by("-created_at", "-number")
     Thread.objects.update(
-        post_count=_count_or_zero(live_posts.filter(thread=OuterRef("pk")), "thread"),
+        post_count=_count_or_zero(thread_posts, "thread"),
         last_post=Subquery(newest_in_thread.values("pk")[:1]),
         last_number=Coalesce(
             Subquery(
@@ -140,6 +141,7 @@ def repair_counters() -> None:
             Post.objects.filter(pk=OuterRef("last_post")).values("created_at")
         )
     )
+    live_posts = Post.objects.filter(deleted_at__isnull=True, thread__deleted_at__isnull=True)
     User = get_user_model()
     User.objects.update(
         post_count=_count_or_zero(live_posts.filter(author=OuterRef("pk")), "author")

@@ -1,0 +1,64 @@
+# The README's two commands are `make demo` and `make test`; CI runs `make test` too.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The PostgreSQL run of the suite; pytest-django creates and drops test_<name> itself.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_DATA_DIR := $(CURDIR)/data/test
+PYTEST := $(BIN)/pytest -p xdist -n 2 -q
+
+.PHONY: demo run test test-sqlite test-postgres lint messages browser-deps clean
+
+demo: $(BIN)/djemaa
+	$(BIN)/djemaa demo --host $(HOST) --port $(PORT)
+
+run: $(BIN)/djemaa
+	$(BIN)/djemaa migrate
+	$(BIN)/djemaa serve --host $(HOST) --port $(PORT)
+
+$(BIN)/djemaa: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test-deps: $(BIN)/djemaa
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+# Debian's Chromium drives the browser tests (Playwright must never download its own).
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null; }
+
+test: $(VENV)/.test-deps browser-deps lint test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.test-deps
+	rm -rf $(TEST_DATA_DIR) && mkdir -p $(TEST_DATA_DIR)
+	@echo "== test suite on SQLite =="
+	env -u DATABASE_URL DJEMAA_DATA_DIR=$(TEST_DATA_DIR) $(PYTEST)
+
+test-postgres: $(VENV)/.test-deps
+	@$(BIN)/python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=5).close()" '$(TEST_DATABASE_URL)' \
+	  || { echo "PostgreSQL is not reachable at $(TEST_DATABASE_URL): start it or set TEST_DATABASE_URL"; exit 1; }
+	mkdir -p $(TEST_DATA_DIR)
+	@echo "== test suite on PostgreSQL =="
+	DATABASE_URL='$(TEST_DATABASE_URL)' DJEMAA_DATA_DIR=$(TEST_DATA_DIR) $(PYTEST)
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJEMAA_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/python -m django makemigrations --check --dry-run --settings=config.settings
+
+# Refresh the message catalogues from the code, then compile them (needs GNU gettext).
+messages: $(BIN)/djemaa
+	cd djemaa && ../$(BIN)/python -m django makemessages --settings=config.settings -l fr -l ar -l en --no-obsolete
+	cd djemaa && ../$(BIN)/python -m django makemessages --settings=config.settings -d djangojs -l fr -l ar -l en --no-obsolete
+	cd djemaa && ../$(BIN)/python -m django compilemessages --settings=config.settings
+
+clean:
+	rm -rf $(VENV) data test-artifacts *.egg-info

@@ -1,0 +1,3 @@
+DATETIME_FORMAT = "j F Y, H:i"
+DATE_FORMAT = "j F Y"
+SHORT_DATETIME_FORMAT = "Y-m-d H:i"
