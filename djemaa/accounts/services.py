@@ -93,3 +93,8 @@ def set_preferred_language(user, code: str) -> None:
         raise ServiceError(_("Unknown language: %(code)s.") % {"code": code})
     user.language = code
     user.save(update_fields=["language"])
+
+
+def set_password(user, password: str) -> None:
+    user.set_password(password)
+    user.save(update_fields=["password"])
