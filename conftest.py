@@ -12,6 +12,8 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Tests read in English unless they ask for another language (the site default is French).
+    settings.LANGUAGE_CODE = "en"
     # Argon2 is deliberately slow; the tests make many accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

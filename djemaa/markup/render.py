@@ -5,6 +5,7 @@ Pure functions: no database, no URL reversing. Callers pass the lookups
 the HTML is stored; only localize_quote_headers runs when a page is read.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,8 @@ from djemaa.markup.state import RenderState
 RENDERER_VERSION = 1
 
 FORMATS = ("markdown", "bbcode")
+# What rewrite_quote_refs may write after "[quote=name;": it must read back as one reference.
+_REFERENCE_RE = re.compile(r"[^\s;\]\[]+")
 
 
 @dataclass(frozen=True)
@@ -152,13 +155,20 @@ def find_quote_refs(source: str, fmt: str = "markdown") -> list[tuple[str, int]]
     ]
 
 
+def is_quote_reference(token: str) -> bool:
+    """Whether `token` can stand after "[quote=name;" and read back as the same reference."""
+    return _REFERENCE_RE.fullmatch(token) is not None
+
+
 def rewrite_quote_refs(
-    source: str, mapping: Callable[[int | str], int | None], fmt: str = "markdown"
+    source: str, mapping: Callable[[int | str], int | str | None], fmt: str = "markdown"
 ) -> str:
     """source with each quote reference replaced by mapping(reference).
 
     mapping receives an int for numeric references and the token as written
-    otherwise; when it returns None, ";reference" is dropped, leaving [quote=username].
+    otherwise, and returns the new reference: a post id, or a file's id such as "p12"
+    when dumping (one token without blanks, ";" or "]"). When it returns None,
+    ";reference" is dropped, leaving [quote=username].
     Only tags that render as quotes are touched: the rest is the author's text. The
     result has the normalisation render_post applies anyway (\n newlines, no sentinels).
     """
@@ -173,7 +183,10 @@ def rewrite_quote_refs(
         start, end = tag.ref_span
         pieces.append(source[position:start])
         if new_reference is not None:
-            pieces.append(f";{int(new_reference)}")
+            written = str(new_reference)
+            if not is_quote_reference(written):
+                raise ValueError(f"a quote reference must be one token, not {written!r}")
+            pieces.append(f";{written}")
         position = end
     pieces.append(source[position:])
     return "".join(pieces)

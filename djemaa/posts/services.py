@@ -129,6 +129,22 @@ def edit_post(*, post: Post, editor, source: str, edited_at: datetime | None = N
 
 
 @transaction.atomic
+def replace_source(*, post: Post, source: str) -> Post:
+    """Correct a post's current text in place: no new revision and no "edited" note.
+
+    For references only known later (the loader's quotes of posts further down its file);
+    what members change goes through edit_post.
+    """
+    source = _clean_source(source, post.format)
+    post.source = source
+    _apply_rendering(post)
+    post.save(update_fields=["source", "html", "has_links", "has_quotes", "renderer_version"])
+    current = post.revisions.order_by("-number").first()
+    PostRevision.objects.filter(pk=current.pk).update(source=source)
+    return post
+
+
+@transaction.atomic
 def delete_post(*, post: Post, actor) -> None:
     """Soft-delete a post. The opening post goes only with its whole thread."""
     if post.is_deleted:

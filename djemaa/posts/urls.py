@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "posts"
-urlpatterns = []
+urlpatterns = [
+    path("<int:pk>/", views.permalink, name="permalink"),
+]

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,15 +105,12 @@ def mark_read(user, thread: Thread, number: int) -> None:
     moved = ReadPosition.objects.filter(
         user=user, thread=thread, last_read_number__lt=number
     ).update(last_read_number=number, updated_at=timezone.now())
-    if moved:
-        return
-    try:
-        with transaction.atomic():
-            ReadPosition.objects.get_or_create(
-                user=user, thread=thread, defaults={"last_read_number": number}
-            )
-    except IntegrityError:
-        pass  # another request of the same member created it first: its number is as good
+    if not moved:
+        # No row yet, or one already at or past `number`: the conflict clause keeps the latter.
+        ReadPosition.objects.bulk_create(
+            [ReadPosition(user=user, thread=thread, last_read_number=number)],
+            ignore_conflicts=True,
+        )
 
 
 def record_view(thread: Thread) -> None:

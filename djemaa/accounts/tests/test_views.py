@@ -17,7 +17,7 @@ def test_a_profile_shows_the_name_join_date_and_post_count(client, make_member, 
     make_thread(author=member)
     response = client.get(member.get_absolute_url())
     assertContains(response, '<h1><span dir="auto">Amina</span></h1>', html=True)
-    assertContains(response, "mars 2012")
+    assertContains(response, "March 2012")
     assertContains(response, "<dd>1</dd>", html=True)
     assertContains(response, "<title>Amina · Djemaa</title>", html=True)
 

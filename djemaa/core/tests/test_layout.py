@@ -11,6 +11,12 @@ from pytest_django.asserts import assertContains, assertNotContains
 from djemaa.core.middleware import TIME_ZONE_COOKIE
 
 
+@pytest.fixture
+def french_site(settings):
+    """The site's own default language (the suite's default is English)."""
+    settings.LANGUAGE_CODE = "fr"
+
+
 def html_tag(response) -> str:
     return re.search(r"<html[^>]*>", response.content.decode()).group(0)
 
@@ -26,7 +32,7 @@ def test_the_page_carries_the_language_and_its_direction(client, db, code, direc
     assert response["Content-Language"] == code
 
 
-def test_without_any_preference_the_site_language_is_used(client, db):
+def test_without_any_preference_the_site_language_is_used(client, db, french_site):
     assert 'lang="fr"' in html_tag(client.get("/"))
 
 
@@ -94,22 +100,24 @@ def post_at_noon_utc(make_forum, make_thread):
     )
 
 
-def test_times_are_shown_in_the_site_time_zone_by_default(client, post_at_noon_utc):
+def test_times_are_shown_in_the_site_time_zone_by_default(client, post_at_noon_utc, french_site):
     assertContains(client.get("/"), "1 mars 2024, 13h00</time>")
 
 
-def test_times_follow_the_browser_s_time_zone_cookie(client, post_at_noon_utc):
+def test_times_follow_the_browser_s_time_zone_cookie(client, post_at_noon_utc, french_site):
     client.cookies[TIME_ZONE_COOKIE] = "Asia/Tokyo"
     assertContains(client.get("/"), "1 mars 2024, 21h00</time>")
 
 
-def test_a_member_s_time_zone_wins_over_the_cookie(client, post_at_noon_utc, make_member):
+def test_a_member_s_time_zone_wins_over_the_cookie(
+    client, post_at_noon_utc, make_member, french_site
+):
     client.force_login(make_member(timezone_name="America/Montreal"))
     client.cookies[TIME_ZONE_COOKIE] = "Asia/Tokyo"
     assertContains(client.get("/"), "1 mars 2024, 07h00</time>")
 
 
-def test_a_bogus_time_zone_cookie_is_ignored(client, post_at_noon_utc):
+def test_a_bogus_time_zone_cookie_is_ignored(client, post_at_noon_utc, french_site):
     client.cookies[TIME_ZONE_COOKIE] = "Mars/Olympus_Mons"
     assertContains(client.get("/"), "1 mars 2024, 13h00</time>")
 

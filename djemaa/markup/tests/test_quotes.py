@@ -210,3 +210,14 @@ def test_rewrite_quote_refs_leaves_code_and_unbalanced_tags_alone():
 def test_rewritten_references_are_found_again():
     source = rewrite_quote_refs("[quote=A;p1][quote=B;p2]x[/quote][/quote]", {"p1": 1, "p2": 2}.get)
     assert find_quote_refs(source) == [("A", 1), ("B", 2)]
+
+
+def test_rewrite_quote_refs_writes_file_ids_as_they_are():
+    source = rewrite_quote_refs("[quote=A;17]x[/quote]", {17: "p-17"}.get)
+    assert source == "[quote=A;p-17]x[/quote]"
+
+
+@pytest.mark.parametrize("reference", ["p 1", "a]b", "x;y", ""])
+def test_rewrite_quote_refs_refuses_a_reference_that_would_not_read_back(reference):
+    with pytest.raises(ValueError):
+        rewrite_quote_refs("[quote=A;1]x[/quote]", lambda ref: reference)

@@ -173,6 +173,15 @@ def test_an_authors_late_edit_leaves_a_note(make_thread):
     assert (post.edited_by, post.edited_at) == (post.author, later)
 
 
+def test_replacing_a_source_rerenders_without_a_revision_or_a_note(make_thread):
+    post = make_thread(source="[quote=Amina;p7]lien à refaire[/quote]").posts.get()
+    services.replace_source(post=post, source=f"[quote=Amina;{post.pk}]lien refait[/quote]")
+    post.refresh_from_db()
+    assert f'href="/p/{post.pk}/"' in post.html
+    assert post.edited_at is None
+    assert list(post.revisions.values_list("source", flat=True)) == [post.source]
+
+
 def test_an_edit_that_changes_nothing_adds_no_revision(make_thread):
     post = make_thread(source="Pareil").posts.get()
     services.edit_post(post=post, editor=post.author, source="Pareil")
