@@ -56,9 +56,8 @@ lint: $(VENV)/.test-deps
 
 # Refresh the message catalogues from the code, then compile them (needs GNU gettext).
 messages: $(BIN)/djemaa
-	cd djemaa && ../$(BIN)/python -m django makemessages --settings=config.settings -l fr -l ar -l en --no-obsolete
-	cd djemaa && ../$(BIN)/python -m django makemessages --settings=config.settings -d djangojs -l fr -l ar -l en --no-obsolete
-	cd djemaa && ../$(BIN)/python -m django compilemessages --settings=config.settings
+	cd djemaa && DJEMAA_DATA_DIR=$(CURDIR)/data ../$(BIN)/python -m django makemessages --settings=config.settings -l fr -l ar -l en --no-obsolete
+	cd djemaa && DJEMAA_DATA_DIR=$(CURDIR)/data ../$(BIN)/python -m django compilemessages --settings=config.settings
 
 clean:
 	rm -rf $(VENV) data test-artifacts *.egg-info

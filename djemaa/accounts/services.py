@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from djemaa.core.errors import ServiceError
 from djemaa.posts.rendering import render_signature_source
@@ -75,7 +76,11 @@ def _set_signature(user, signature: str) -> None:
     signature = signature.replace("\r\n", "\n").strip()
     if len(signature) > MAX_SIGNATURE_LENGTH:
         raise ServiceError(
-            _("A signature can be at most %(limit)d characters long.")
+            ngettext(
+                "A signature can be at most %(limit)d character long.",
+                "A signature can be at most %(limit)d characters long.",
+                MAX_SIGNATURE_LENGTH,
+            )
             % {"limit": MAX_SIGNATURE_LENGTH}
         )
     user.signature = signature

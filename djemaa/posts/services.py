@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from djemaa.core.errors import ServiceError
 from djemaa.forums import services as forum_services
@@ -28,7 +29,12 @@ def _clean_source(source: str, fmt: str) -> str:
         raise ServiceError(_("A post cannot be empty."))
     if len(source) > MAX_POST_LENGTH:
         raise ServiceError(
-            _("A post can be at most %(limit)d characters long.") % {"limit": MAX_POST_LENGTH}
+            ngettext(
+                "A post can be at most %(limit)d character long.",
+                "A post can be at most %(limit)d characters long.",
+                MAX_POST_LENGTH,
+            )
+            % {"limit": MAX_POST_LENGTH}
         )
     return source
 

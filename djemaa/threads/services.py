@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from djemaa.core.errors import ServiceError
 from djemaa.forums import services as forum_services
@@ -35,7 +36,12 @@ def create_thread(
         raise ServiceError(_("A thread needs a title."))
     if len(title) > MAX_TITLE_LENGTH:
         raise ServiceError(
-            _("A title can be at most %(limit)d characters long.") % {"limit": MAX_TITLE_LENGTH}
+            ngettext(
+                "A title can be at most %(limit)d character long.",
+                "A title can be at most %(limit)d characters long.",
+                MAX_TITLE_LENGTH,
+            )
+            % {"limit": MAX_TITLE_LENGTH}
         )
     if category.depth == 0:
         raise ServiceError(_("Threads go in a forum, not directly in a top-level category."))

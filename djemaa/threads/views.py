@@ -1,7 +1,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -28,12 +27,6 @@ def _canonical_redirect(request: HttpRequest, thread: Thread) -> HttpResponse:
     return redirect(url, permanent=True)
 
 
-def _name(user) -> str:
-    # Names go into translated sentences; <bdi> keeps an Arabic name inside a French
-    # sentence (or the reverse) from reordering the words around it.
-    return format_html('<bdi dir="auto">{}</bdi>', user.username)
-
-
 def _stored_html(html: str) -> str:
     # Sanitised when it was stored; quote headers take the reader's language now.
     return mark_safe(localize_quote_headers(html))
@@ -42,10 +35,6 @@ def _stored_html(html: str) -> str:
 def _prepare_for_display(posts: list[Post]) -> None:
     for post in posts:
         post.body_html = _stored_html(post.html)
-        post.author_html = _name(post.author)
-        post.editor_html = _name(post.edited_by) if post.edited_by else ""
-        for reply in post.reply_list:
-            reply.author_html = _name(reply.author)
 
 
 @require_safe

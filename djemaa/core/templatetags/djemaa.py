@@ -16,3 +16,19 @@ def moment(value, style: str = "DATETIME_FORMAT"):
         value.isoformat(),
         formats.date_format(local, style),
     )
+
+
+@register.filter
+def member_link(user):
+    """A member's name linking to their profile, for use inside translated sentences.
+
+    dir="auto" isolates the name, so an Arabic name in a French sentence (or the reverse)
+    does not reorder the words around it.
+    """
+    return format_html('<a href="{}" dir="auto">{}</a>', user.get_absolute_url(), user.username)
+
+
+@register.filter
+def member_name(user):
+    """A member's name, isolated the same way, where it may not be a link (inside one)."""
+    return format_html('<bdi dir="auto">{}</bdi>', user.username)
