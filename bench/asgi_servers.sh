@@ -29,6 +29,16 @@ start_server() {
   echo "$1 did not start"; exit 1
 }
 
+stop_server() {
+  # Both servers shut down their workers on SIGINT (Ctrl+C); a stuck one gets SIGKILL.
+  kill -INT "$SERVER"
+  for _ in $(seq 50); do kill -0 "$SERVER" 2>/dev/null || break; sleep 0.2; done
+  pkill -KILL -P "$SERVER" 2>/dev/null || true
+  kill -KILL "$SERVER" 2>/dev/null || true
+  wait "$SERVER" 2>/dev/null || true
+}
+trap 'kill -KILL "${SERVER:-0}" 2>/dev/null || true' EXIT
+
 printf "server\tround\tpage\treq/s\tp50\tp99\n"
 for round in $(seq "$ROUNDS"); do
   for server in uvicorn granian; do
@@ -41,6 +51,6 @@ for round in $(seq "$ROUNDS"); do
       p99=$(awk '$1=="99%" {print $2}' <<<"$out")
       printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$server" "$round" "$page" "$rps" "$p50" "$p99"
     done
-    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+    stop_server
   done
 done

@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from djemaa.forums.services import create_announcement
 from djemaa.threads.models import Thread
@@ -126,6 +127,7 @@ def test_an_edited_post_says_who_edited_it_and_when_in_the_readers_zone_and_lang
     note = element(response, "edited-note")
     assert '<bdi dir="auto">Karim</bdi>' in note
     assert "13 octobre 2021, 19h21</time>" in note
+    assert strip_tags(note).strip() == "Dernière modification par Karim, 13 octobre 2021, 19h21"
 
 
 def test_an_unedited_post_has_no_edited_note(reader, make_thread):
