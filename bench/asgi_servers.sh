@@ -21,8 +21,8 @@ start_server() {
   case $1 in
     uvicorn) $BIN/uvicorn config.asgi:application --host 127.0.0.1 --port $PORT --workers 2 \
                --lifespan off --no-access-log --log-level warning & ;;
-    granian) $BIN/granian --interface asgi --host 127.0.0.1 --port $PORT --workers 2 \
-               --no-ws --log-level warning config.asgi:application & ;;
+    granian) $BIN/granian --host 127.0.0.1 --port $PORT --workers 2 \
+               --interface asginl --no-ws --log-level warning config.asgi:application & ;;
   esac
   SERVER=$!
   for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/" && return; sleep 0.2; done

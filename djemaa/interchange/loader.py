@@ -3,7 +3,7 @@
 The file is read as a stream: only maps from the file's ids to database ids stay in
 memory, plus what must wait for the end (quotes of posts further down, numbering,
 deletions). Everything runs in one transaction, so a bad line leaves the site untouched.
-The format is described in docs/interchange.md.
+The format is described in the README ("The interchange file").
 """
 
 import json
