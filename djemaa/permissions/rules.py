@@ -43,9 +43,37 @@ def can_see_deleted(user) -> bool:
     return is_moderator(user)
 
 
+def can_moderate(user, category: Category) -> bool:
+    return is_moderator(user)
+
+
+def can_start_thread(user, category: Category) -> bool:
+    """Threads go in forums (depth 1 and below), never straight into a top-level category."""
+    return bool(user.is_authenticated and category.depth > 0)
+
+
 def can_reply(user, thread: Thread) -> bool:
-    """Writing pages come in step 2; the buttons ask already, so they appear only where allowed."""
     return bool(user.is_authenticated and (not thread.is_locked or is_moderator(user)))
+
+
+def can_edit_post(user, post: Post) -> bool:
+    if is_moderator(user):
+        return True
+    return bool(
+        user.is_authenticated
+        and post.author_id == user.pk
+        and not post.is_deleted
+        and not post.thread.is_locked
+    )
+
+
+def can_delete_post(user, post: Post) -> bool:
+    return can_edit_post(user, post)
+
+
+def can_see_revisions(user, post: Post) -> bool:
+    """Who may read a post's earlier versions: its author and moderators."""
+    return bool(user.is_authenticated and (post.author_id == user.pk or is_moderator(user)))
 
 
 def get_category_for(user, pk: int) -> Category:
