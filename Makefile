@@ -11,8 +11,9 @@ PYTEST := $(BIN)/pytest -p xdist -n 2 -q
 
 .PHONY: demo run test test-sqlite test-postgres lint messages browser-deps clean
 
+# The demo's links follow the address it is served at, unless DJEMAA_PUBLIC_URL says otherwise.
 demo: $(BIN)/djemaa
-	$(BIN)/djemaa demo --host $(HOST) --port $(PORT)
+	DJEMAA_PUBLIC_URL="$${DJEMAA_PUBLIC_URL:-http://$(HOST):$(PORT)}" $(BIN)/djemaa demo --host $(HOST) --port $(PORT)
 
 run: $(BIN)/djemaa
 	$(BIN)/djemaa migrate
