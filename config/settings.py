@@ -89,6 +89,11 @@ INSTALLED_APPS = [
     "djemaa.markup",
     "djemaa.permissions",
     "djemaa.interchange",
+    "djemaa.moderation",
+    # Two-factor sign-in: TOTP authenticator apps, and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +111,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["djemaa.accounts.backends.UsernameOrEmailBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "forums:index"
 LOGOUT_REDIRECT_URL = "forums:index"
@@ -122,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "djemaa.core.context_processors.site",
+                "djemaa.accounts.context_processors.ban",
             ],
         },
     }
@@ -226,13 +233,44 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Email goes to the console (the server's log) unless DJEMAA_SMTP_HOST names an SMTP server.
+EMAIL_HOST = os.environ.get("DJEMAA_SMTP_HOST", "").strip()
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_USE_TLS = _env_flag("DJEMAA_SMTP_TLS")  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = _env_flag("DJEMAA_SMTP_SSL")  # TLS from the first byte, usually on port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set DJEMAA_SMTP_TLS or DJEMAA_SMTP_SSL, not both")
+EMAIL_PORT = int(
+    os.environ.get("DJEMAA_SMTP_PORT") or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+)
+EMAIL_HOST_USER = os.environ.get("DJEMAA_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJEMAA_SMTP_PASSWORD", "")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("DJEMAA_EMAIL_FROM", f"Djemaa <noreply@{_public.hostname}>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in confirmation and password-reset emails stop working after this many seconds.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("DJEMAA_EMAIL_LINK_SECONDS", str(3 * 24 * 3600)))
 
 # Forum behaviour.
 DJEMAA_POSTS_PER_PAGE = int(os.environ.get("DJEMAA_POSTS_PER_PAGE", "20"))
 DJEMAA_THREADS_PER_PAGE = int(os.environ.get("DJEMAA_THREADS_PER_PAGE", "30"))
 # An author's own edits this soon after posting leave no "last edited" note.
 DJEMAA_EDIT_GRACE_SECONDS = int(os.environ.get("DJEMAA_EDIT_GRACE_SECONDS", "300"))
+# New members (joined less than this many days ago) may post this often; 0 turns it off.
+DJEMAA_NEW_MEMBER_DAYS = int(os.environ.get("DJEMAA_NEW_MEMBER_DAYS", "3"))
+DJEMAA_NEW_MEMBER_POSTS_PER_HOUR = int(os.environ.get("DJEMAA_NEW_MEMBER_POSTS_PER_HOUR", "10"))
+
+# Sign-in throttling: failures allowed per typed name and per address within the window.
+DJEMAA_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("DJEMAA_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+DJEMAA_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("DJEMAA_LOGIN_FAILURES_PER_ADDRESS", "20"))
+DJEMAA_LOGIN_WINDOW_SECONDS = int(os.environ.get("DJEMAA_LOGIN_WINDOW_SECONDS", "900"))
+# Emails (confirmations, resets, address changes) one IP address may ask for per hour.
+DJEMAA_EMAILS_PER_ADDRESS_PER_HOUR = int(os.environ.get("DJEMAA_EMAILS_PER_ADDRESS_PER_HOUR", "10"))
+OTP_TOTP_ISSUER = os.environ.get("DJEMAA_SITE_NAME", "Djemaa")
 
 LOGGING = {
     "version": 1,

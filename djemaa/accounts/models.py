@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +20,17 @@ class User(AbstractUser):
     language = models.CharField(_("preferred language"), max_length=8, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, blank=True)
     post_count = models.PositiveIntegerField(default=0, editable=False)
+    # Set when the member opens the link of the confirmation email; registration leaves the
+    # account inactive until then. Members made by an admin or an import never need it.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Raised by "log out everywhere": it is part of the session hash, so every session
+    # made before no longer matches (see _get_session_auth_hash).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # The ban in force, if any; kept on the row so the signed-in user arrives with it joined
+    # (backends.get_user) and asking "banned?" on every page costs no query.
+    current_ban = models.ForeignKey(
+        "Ban", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     objects = MemberManager()
 
@@ -32,3 +44,50 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile", args=[self.username])
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Django's own hash covers the password only; the epoch lets a member end every session
+        # without changing it. Overriding the private method keeps SECRET_KEY_FALLBACKS working.
+        return salted_hmac(
+            "djemaa.accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+
+class Ban(models.Model):
+    """A moderator's ban: the member may still sign in and read, but not write.
+
+    `ends_at` empty means permanent; lifting keeps the row (and its reason) for the record.
+    """
+
+    member = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="bans", verbose_name=_("member")
+    )
+    banned_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("banned by"),
+    )
+    reason = models.TextField(_("reason"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "lifted_at"], name="accounts_ban_member_lifted")]
+
+    def __str__(self) -> str:
+        return f"{self.member} ({self.starts_at:%Y-%m-%d})"

@@ -42,7 +42,9 @@ class ReaderPreferencesMiddleware:
         try:
             response = self.get_response(request)
         finally:
+            # The response is rendered by now; leave the thread as we found it.
             timezone.deactivate()
+            translation.deactivate()
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", language)
         return response

@@ -1,13 +1,16 @@
 """The lists the forum pages show: the tree of forums, and the threads of one forum.
 
-Each goes through djemaa.permissions.rules, so that a page never lists what it may not show.
+Each goes through djemaa.permissions.rules, so that a page never lists what it may not show:
+not a hidden forum, nor its threads and posts in the counters and "last post" of the forums
+above it.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from djemaa.permissions.rules import visible_categories, visible_threads
+from djemaa.permissions.rules import tree_rights, visible_categories, visible_threads
 from djemaa.threads.models import ReadPosition, Thread
 
 from .models import Category
@@ -37,10 +40,65 @@ def _tree(categories: list[Category], root_id: int | None) -> list[ForumNode]:
     return roots
 
 
+def _without_hidden(user, categories: list[Category]) -> list[Category]:
+    """Take out of the listed forums' stored counters and last posts what `user` may not see.
+
+    Stored counters cover a node's whole subtree; the hidden subtrees' counters (loaded with
+    the rights) are subtracted here. A node whose stored last post lies in a forum the person
+    may not read gets the newest one they may read, at one query for each such node.
+    """
+    rights = tree_rights(user)
+    if rights.reads_everything:
+        return categories
+    hidden_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for pk, parent in rights.parents.items():
+        # Only the top of each hidden subtree: its counters already include what is below.
+        if pk in rights.visible_ids or (parent is not None and parent not in rights.visible_ids):
+            continue
+        threads, posts = rights.counters[pk]
+        while parent is not None:
+            hidden_counts[parent][0] += threads
+            hidden_counts[parent][1] += posts
+            parent = rights.parents[parent]
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, parent in rights.parents.items():
+        children[parent].append(pk)
+    for category in categories:
+        threads, posts = hidden_counts.get(category.pk, (0, 0))
+        category.thread_count -= threads
+        category.post_count -= posts
+        post = category.last_post
+        if post is not None and post.thread.category_id not in rights.readable_ids:
+            category.last_post = _newest_readable_post(category.pk, children, rights.readable_ids)
+    return categories
+
+
+def _newest_readable_post(pk: int, children: dict[int, list[int]], readable: frozenset[int]):
+    subtree, frontier = [], [pk]
+    while frontier:
+        node = frontier.pop()
+        subtree.append(node)
+        frontier.extend(children[node])
+    thread = (
+        Thread.objects.filter(
+            category_id__in=[node for node in subtree if node in readable],
+            deleted_at__isnull=True,
+            last_post__isnull=False,
+        )
+        .select_related("last_post__author")
+        .order_by("-last_activity_at", "-pk")
+        .first()
+    )
+    if thread is None:
+        return None
+    thread.last_post.thread = thread
+    return thread.last_post
+
+
 def forum_index(user) -> list[ForumNode]:
     """Every top-level category, its forums and their sub-forums, in one query."""
     categories = list(visible_categories(user).select_related(*_LAST_POST))
-    return _tree(categories, None)
+    return _tree(_without_hidden(user, categories), None)
 
 
 def subforums(user, category: Category) -> list[ForumNode]:
@@ -48,7 +106,7 @@ def subforums(user, category: Category) -> list[ForumNode]:
     below = visible_categories(user).filter(
         Q(parent_id=category.pk) | Q(parent__parent_id=category.pk)
     )
-    return _tree(list(below.select_related(*_LAST_POST)), category.pk)
+    return _tree(_without_hidden(user, list(below.select_related(*_LAST_POST))), category.pk)
 
 
 def ancestors(user, category: Category) -> list[Category]:

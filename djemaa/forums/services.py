@@ -41,11 +41,7 @@ def create_announcement(
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
 ) -> Announcement:
-    title, body = title.strip(), body.strip()
-    if not title or not body:
-        raise ServiceError(_("An announcement needs a title and a text."))
-    if starts_at and ends_at and ends_at <= starts_at:
-        raise ServiceError(_("An announcement must end after it starts."))
+    title, body = _clean_announcement(title, body, starts_at, ends_at)
     return Announcement.objects.create(
         title=title,
         body=body,
@@ -55,6 +51,39 @@ def create_announcement(
         starts_at=starts_at,
         ends_at=ends_at,
     )
+
+
+def update_announcement(
+    announcement: Announcement,
+    *,
+    title: str,
+    body: str,
+    category: Category | None,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+) -> Announcement:
+    title, body = _clean_announcement(title, body, starts_at, ends_at)
+    announcement.title, announcement.body = title, body
+    announcement.body_html = render_post_source(body, "markdown").html
+    announcement.category = category
+    announcement.starts_at, announcement.ends_at = starts_at, ends_at
+    announcement.save()
+    return announcement
+
+
+def delete_announcement(announcement: Announcement) -> None:
+    announcement.delete()
+
+
+def _clean_announcement(
+    title: str, body: str, starts_at: datetime | None, ends_at: datetime | None
+) -> tuple[str, str]:
+    title, body = title.strip(), body.strip()
+    if not title or not body:
+        raise ServiceError(_("An announcement needs a title and a text."))
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ServiceError(_("An announcement must end after it starts."))
+    return title, body
 
 
 def active_announcements(category: Category | None, now: datetime | None = None):

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 
 from djemaa.core.pagination import paginate
 from djemaa.forums import services as forum_services
-from djemaa.permissions.rules import get_category_for
+from djemaa.permissions import rules
 
 from . import querysets
 
@@ -23,7 +23,7 @@ def forum(request: HttpRequest, pk: str | int, slug: str | None = None) -> HttpR
     Reached without its slug or with an outdated one (the title changed), it answers with a
     permanent redirect to its one address, keeping the query string.
     """
-    category = get_category_for(request.user, int(pk))
+    category = rules.get_category_for(request.user, int(pk))
     if slug != (category.slug or "-"):
         url = category.get_absolute_url()
         if request.GET:
@@ -38,8 +38,11 @@ def forum(request: HttpRequest, pk: str | int, slug: str | None = None) -> HttpR
         "ancestors": ancestors,
         "subforums": querysets.subforums(request.user, category),
     }
-    # Top-level categories hold forums only; threads live one level down.
-    if category.depth > 0:
+    # Top-level categories hold forums only; threads live one level down. A forum that may be
+    # seen but not read is listed with its sub-forums, and says why its threads are not.
+    readable = rules.can_read_category(request.user, category)
+    context["readable"] = readable
+    if category.depth > 0 and readable:
         threads, pagination = paginate(
             request,
             querysets.forum_threads(request.user, category),

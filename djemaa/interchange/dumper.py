@@ -12,11 +12,17 @@ from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, Max, Model, OuterRef, Subquery
+from django.db.models import CharField, Exists, Max, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 
 from djemaa.forums.models import Announcement, Category
-from djemaa.markup.render import is_quote_reference, rewrite_quote_refs
+from djemaa.markup.render import (
+    drop_quotes_of,
+    find_quote_refs,
+    is_quote_reference,
+    rewrite_quote_refs,
+)
+from djemaa.permissions import rules
 from djemaa.posts.models import Post
 from djemaa.threads.models import Thread
 
@@ -56,10 +62,29 @@ def _compact(record: dict[str, Any]) -> dict[str, Any]:
 
 class Dumper:
     """Writes users, categories (parents first), threads, posts (by thread, then number)
-    and announcements, one JSON object a line."""
+    and announcements, one JSON object a line.
 
-    def __init__(self, out: BinaryIO) -> None:
+    With a viewer, only what that member may see: the forums they see, the threads and posts
+    they may read, and no quote of a post they may not see. Members are all written (their
+    profiles are public).
+    """
+
+    def __init__(self, out: BinaryIO, viewer=None) -> None:
         self.out = out
+        self.viewer = viewer
+        self._shown: dict[type[Model], QuerySet] = {model: model.objects.all() for model in KIND_OF}
+        if viewer is not None:
+            categories = rules.visible_categories(viewer)
+            self._shown.update(
+                {
+                    Category: categories,
+                    Thread: rules.visible_threads(viewer),
+                    Post: rules.visible_posts(viewer),
+                    Announcement: Announcement.objects.filter(
+                        Q(category__isnull=True) | Q(category__in=categories)
+                    ),
+                }
+            )
         self.written: Counter[str] = Counter()
         # Objects added while the dump runs are left out, so that nothing refers to an
         # object the file lacks (a post whose thread came after the threads were written).
@@ -71,7 +96,8 @@ class Dumper:
         self, model: type[Model], order: tuple[str, ...], *fields: str, **ids: Coalesce
     ) -> Iterator[dict[str, Any]]:
         return (
-            model.objects.filter(pk__lte=self._last[model])
+            self._shown[model]
+            .filter(pk__lte=self._last[model])
             .order_by(*order)
             .values(*fields, file_id=_file_id(KIND_OF[model]), **ids)
             .iterator(chunk_size=CHUNK)
@@ -163,10 +189,18 @@ class Dumper:
             author_file_id=_file_id(Kind.USER, "author_id"),
             editor_file_id=_file_id(Kind.USER, "edited_by_id"),
             reply_to_file_id=_file_id(Kind.POST, "reply_to_id"),
+            # A reply to a post the viewer may not see is written as a plain post.
+            reply_to_shown=(
+                Value(True)
+                if self.viewer is None
+                else Exists(self._shown[Post].filter(pk=OuterRef("reply_to_id")))
+            ),
         )
         for row in rows:
             body = row["source"]
             if row["has_quotes"]:
+                if self.viewer is not None:
+                    body = self._without_hidden_quotes(body, row["format"])
                 body = self._quotes_as_file_ids(body, row["format"])
             edited = None
             if row["edited_at"] is not None:
@@ -181,10 +215,14 @@ class Dumper:
                 "body": body,
                 "format": "" if row["format"] == Post.Format.MARKDOWN else row["format"],
                 "edited": edited,
-                "reply_to": row["reply_to_file_id"],
+                "reply_to": row["reply_to_file_id"] if row["reply_to_shown"] else None,
                 "deleted": row["deleted_at"] is not None,
             }
             self._write(Kind.POST, row["file_id"], _compact(record))
+
+    def _without_hidden_quotes(self, source: str, fmt: str) -> str:
+        quoted = {post_id for _, post_id in find_quote_refs(source, fmt)}
+        return drop_quotes_of(source, rules.hidden_post_ids(self.viewer, quoted), fmt)
 
     def _quotes_as_file_ids(self, source: str, fmt: str) -> str:
         """Quote references name posts by their id in the file; a missing post's is dropped."""
@@ -225,8 +263,9 @@ class Dumper:
             self._write(Kind.ANNOUNCEMENT, row["file_id"], _compact(record))
 
 
-def dump_forum(out: BinaryIO) -> Counter[str]:
-    """Write the whole forum to `out`; returns how many objects of each kind were written."""
-    dumper = Dumper(out)
+def dump_forum(out: BinaryIO, viewer=None) -> Counter[str]:
+    """Write the forum to `out` (with a viewer, what they may see); returns how many objects
+    of each kind were written."""
+    dumper = Dumper(out, viewer)
     dumper.dump()
     return dumper.written

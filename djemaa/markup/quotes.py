@@ -150,8 +150,10 @@ def quote_open_html(tag: QuoteOpen, post_url_for: str | None) -> str:
         author = f'<a class="quote-source" dir="auto" href="{href}">{escape(tag.name)}</a>'
     else:
         author = f'<span class="quote-author" dir="auto">{escape(tag.name)}</span>'
+    # data-post names the quoted post, so a page can hide quotes of posts its reader may not see.
+    source = "" if tag.post_id is None else f' data-post="{tag.post_id}"'
     return (
-        '<blockquote class="quote" dir="auto">'
+        f'<blockquote class="quote"{source} dir="auto">'
         f'<div class="quote-header">{HEADER_START}{author}{HEADER_END}</div>'
     )
 
@@ -168,3 +170,35 @@ def localize_headers(html: str) -> str:
     if HEADER_START not in html:
         return html
     return _HEADER_RE.sub(_localized_header, html)
+
+
+# Stored HTML is the sanitiser's output: "<blockquote" there is always a tag, never text.
+_QUOTE_SOURCE_RE = re.compile(r'<blockquote class="quote" data-post="([0-9]+)"')
+_BLOCKQUOTE_RE = re.compile(r"<blockquote\b|</blockquote>")
+
+
+def quoted_post_ids(html: str) -> set[int]:
+    """The ids of the posts quoted in stored HTML, nested quotes included."""
+    return {int(post_id) for post_id in _QUOTE_SOURCE_RE.findall(html)}
+
+
+def replace_quotes_of(html: str, post_ids: set[int], replacement: str) -> str:
+    """Stored HTML with each quote of one of post_ids, and all it holds, put as replacement."""
+    if not post_ids:
+        return html
+    pieces: list[str] = []
+    position = 0
+    for match in _QUOTE_SOURCE_RE.finditer(html):
+        if match.start() < position or int(match.group(1)) not in post_ids:
+            continue  # inside a quote already replaced, or a quote the reader may see
+        depth, end = 0, len(html)
+        for tag in _BLOCKQUOTE_RE.finditer(html, match.start()):
+            depth += -1 if tag.group().startswith("</") else 1
+            if depth == 0:
+                end = tag.end()
+                break
+        pieces.append(html[position : match.start()])
+        pieces.append(replacement)
+        position = end
+    pieces.append(html[position:])
+    return "".join(pieces)

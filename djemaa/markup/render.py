@@ -8,7 +8,10 @@ the HTML is stored; only localize_quote_headers runs when a page is read.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from typing import Any
+
+from django.utils.translation import gettext
 
 from djemaa.markup import bbcode, markdown, quotes
 from djemaa.markup.quotes import QuoteClose, QuoteOpen, QuoteTag
@@ -16,7 +19,7 @@ from djemaa.markup.sanitize import clean_post, clean_signature
 from djemaa.markup.state import RenderState
 
 # Bump when the HTML for a given source changes: stored posts re-render on mismatch.
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2
 
 FORMATS = ("markdown", "bbcode")
 # What rewrite_quote_refs may write after "[quote=name;": it must read back as one reference.
@@ -141,6 +144,24 @@ def localize_quote_headers(html: str) -> str:
     return quotes.localize_headers(html)
 
 
+def hide_quotes(html: str, post_ids: set[int]) -> str:
+    """Replace the quotes of these posts (their author and text) with a neutral notice.
+
+    Call at read time, with the quoted posts (quoted_post_ids) the reader may not see.
+    """
+    notice = escape(gettext("Quoted post not available."))
+    return quotes.replace_quotes_of(
+        html,
+        post_ids,
+        f'<blockquote class="quote quote-unavailable"><p>{notice}</p></blockquote>',
+    )
+
+
+def quoted_post_ids(html: str) -> set[int]:
+    """The posts quoted in HTML from render_post, nested quotes included."""
+    return quotes.quoted_post_ids(html)
+
+
 def find_quote_refs(source: str, fmt: str = "markdown") -> list[tuple[str, int]]:
     """(username, post id) of each [quote=username;id] that renders as a quote, in order.
 
@@ -153,6 +174,32 @@ def find_quote_refs(source: str, fmt: str = "markdown") -> list[tuple[str, int]]
         for tag in _quote_tags(source, fmt)
         if isinstance(tag, QuoteOpen) and tag.post_id is not None
     ]
+
+
+def drop_quotes_of(source: str, post_ids: set[int], fmt: str = "markdown") -> str:
+    """source without the quotes of these posts, each with all it holds (nested quotes too).
+
+    For writing a copy of the forum that one reader may see (`djemaa dump --as`): a quote of
+    a post they may not see must not carry its text there. The result has render_post's
+    normalisation.
+    """
+    source = _normalized(source)
+    if not post_ids:
+        return source
+    pieces: list[str] = []
+    position = 0
+    opened: list[tuple[QuoteOpen, bool]] = []  # each open quote, and whether it is dropped
+    for tag in _quote_tags(source, fmt):
+        if isinstance(tag, QuoteOpen):
+            inside_dropped = any(dropped for _, dropped in opened)
+            opened.append((tag, not inside_dropped and tag.post_id in post_ids))
+            continue
+        opening, dropped = opened.pop()
+        if dropped:
+            pieces.append(source[position : opening.start])
+            position = tag.end
+    pieces.append(source[position:])
+    return "".join(pieces)
 
 
 def is_quote_reference(token: str) -> bool:

@@ -47,7 +47,8 @@ def _cleaner(tags: set[str], classes: dict[str, set[str]]) -> nh3.Cleaner:
     return nh3.Cleaner(
         tags=tags,
         clean_content_tags={"script", "style"},
-        attributes={"a": {"href", "title"}, "ol": {"start"}},
+        # data-post: the id of a quoted post (quotes.quote_open_html), digits only there.
+        attributes={"a": {"href", "title"}, "ol": {"start"}, "blockquote": {"data-post"}},
         tag_attribute_values={tag: {"dir": {"auto"}} for tag in _DIRECTED & tags},
         allowed_classes=classes,
         url_schemes=set(ALLOWED_SCHEMES),

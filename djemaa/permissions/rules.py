@@ -1,86 +1,358 @@
 """Every "may this person…?" answer, and "fetch this for this person or 404".
 
 Pages, the API, feeds, search and notifications all ask here, so that what one of them
-hides, none of them shows. Step 1 has public forums only; groups and per-forum rights
-(step 2) change the bodies of these functions, not their callers.
+hides, none of them shows. Rights come from groups (permissions.models): a person's rights
+in a forum are the union of their groups' rights there, each inherited from the parent forum
+unless overridden. They are worked out for the whole tree at once, with one query, and kept
+on the user object for the rest of the request.
 """
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.contrib.auth import get_user_model
+from django.db.models import CharField, F, IntegerField, Q, QuerySet, Value
 from django.http import Http404
 
+from djemaa.accounts.bans import is_banned
 from djemaa.forums.models import Category
 from djemaa.posts.models import Post
 from djemaa.threads.models import Thread
 
+from .models import (
+    ADMINISTRATORS,
+    ALL_RIGHTS,
+    DEFAULT_RIGHTS,
+    GUESTS,
+    MEMBERS,
+    MODERATORS,
+    NO_RIGHTS,
+    ForumPermission,
+    Right,
+)
+
+# The attribute of the user object (which lives for one request) that keeps its TreeRights.
+_MEMO = "_djemaa_tree_rights"
+_CATEGORY, _PERMISSION, _MEMBERSHIP = 0, 1, 2
+
+
+@dataclass
+class TreeRights:
+    """One person's rights in every forum, and the tree they were worked out on."""
+
+    is_administrator: bool
+    is_moderator: bool
+    rights: dict[int, Right]
+    parents: dict[int, int | None]
+    # Each node's stored (threads, posts) counters, for the lists that hide subtrees.
+    counters: dict[int, tuple[int, int]]
+
+    def at(self, category_id: int) -> Right:
+        return self.rights.get(category_id, NO_RIGHTS)
+
+    def _having(self, right: Right) -> frozenset[int]:
+        return frozenset(pk for pk, rights in self.rights.items() if right in rights)
+
+    @cached_property
+    def visible_ids(self) -> frozenset[int]:
+        return self._having(Right.SEE)
+
+    @cached_property
+    def readable_ids(self) -> frozenset[int]:
+        return self._having(Right.READ)
+
+    @cached_property
+    def moderated_ids(self) -> frozenset[int]:
+        return self._having(Right.MODERATE)
+
+    @cached_property
+    def reads_everything(self) -> bool:
+        return len(self.readable_ids) == len(self.parents)
+
+
+def _rows(user) -> QuerySet:
+    """The tree, the rows of the person's groups and their memberships: one UNION query.
+
+    Every part yields (kind, a, b, x, y, name): categories (pk, parent, threads, posts),
+    permission rows (category, group, granted, refused, group name), memberships (group).
+    """
+    integer, text = IntegerField(), CharField()
+
+    def columns(queryset: QuerySet, kind: int, a, b, x, y, name) -> QuerySet:
+        return queryset.annotate(
+            r_kind=Value(kind, output_field=integer),
+            r_a=a,
+            r_b=b,
+            r_x=x,
+            r_y=y,
+            r_name=name,
+        ).values_list("r_kind", "r_a", "r_b", "r_x", "r_y", "r_name")
+
+    nothing, zero, blank = Value(None, output_field=integer), Value(0, integer), Value("", text)
+    tree = columns(
+        Category.objects.order_by(),
+        _CATEGORY,
+        F("pk"),
+        F("parent_id"),
+        F("thread_count"),
+        F("post_count"),
+        blank,
+    )
+    if not user.is_authenticated:
+        groups = Q(group__name=GUESTS)
+    else:
+        memberships = get_user_model().groups.through.objects.filter(user_id=user.pk)
+        groups = Q(group__name=MEMBERS) | Q(group_id__in=memberships.values("group_id"))
+        if user.is_staff:
+            groups |= Q(group__name=MODERATORS)
+    permissions = columns(
+        ForumPermission.objects.filter(groups).order_by(),
+        _PERMISSION,
+        F("category_id"),
+        F("group_id"),
+        F("granted"),
+        F("refused"),
+        F("group__name"),
+    )
+    parts = [permissions]
+    if user.is_authenticated:
+        parts.append(
+            columns(
+                memberships.order_by(),
+                _MEMBERSHIP,
+                F("group_id"),
+                nothing,
+                zero,
+                zero,
+                F("group__name"),
+            )
+        )
+    return tree.union(*parts, all=True)
+
+
+def apply_row(rights: Right, row: tuple[int, int] | None) -> Right:
+    """What a group gets at a node: what it inherits, with the node's row (granted, refused)."""
+    if row is None:
+        return rights
+    granted, refused = row
+    return Right((rights & ~refused) | granted)
+
+
+def root_rights(group_name: str, row: tuple[int, int] | None) -> Right:
+    """A group's rights at the root: its built-in defaults with the root row applied."""
+    return apply_row(DEFAULT_RIGHTS.get(group_name, NO_RIGHTS), row)
+
+
+def _resolve(user) -> TreeRights:
+    parents: dict[int, int | None] = {}
+    counters: dict[int, tuple[int, int]] = {}
+    overrides: dict[int, dict[int | None, tuple[int, int]]] = {}
+    group_names: dict[int, str] = {}
+    member_of: set[str] = set()
+    for kind, a, b, x, y, name in _rows(user):
+        if kind == _CATEGORY:
+            parents[a] = b
+            counters[a] = (x, y)
+        elif kind == _PERMISSION:
+            overrides.setdefault(b, {})[a] = (x, y)
+            group_names[b] = name
+        else:
+            member_of.add(name)
+    is_administrator = bool(
+        user.is_authenticated and (user.is_superuser or ADMINISTRATORS in member_of)
+    )
+    is_moderator = is_administrator or bool(
+        user.is_authenticated and (user.is_staff or MODERATORS in member_of)
+    )
+    if is_administrator:
+        return TreeRights(True, True, dict.fromkeys(parents, ALL_RIGHTS), parents, counters)
+
+    # The person's groups: the implicit one, the ones they were put in, and moderators for
+    # staff accounts. A group with no row anywhere has its defaults (none for added groups).
+    names = {GUESTS} if not user.is_authenticated else {MEMBERS, *member_of}
+    if user.is_authenticated and user.is_staff:
+        names.add(MODERATORS)
+    by_name = {name: {} for name in names}
+    for group_id, rows in overrides.items():
+        by_name.setdefault(group_names[group_id], {}).update(rows)
+
+    rights: dict[int, Right] = {}
+    for group_name, rows in by_name.items():
+        resolved: dict[int | None, Right] = {None: root_rights(group_name, rows.get(None))}
+
+        def at(pk: int, rows=rows, resolved=resolved) -> Right:
+            if pk not in resolved:
+                inherited = at(parents[pk]) if parents[pk] is not None else resolved[None]
+                resolved[pk] = apply_row(inherited, rows.get(pk))
+            return resolved[pk]
+
+        for pk in parents:
+            rights[pk] = rights.get(pk, NO_RIGHTS) | at(pk)
+
+    # A forum under one the person cannot see does not exist for them either; seeing a forum
+    # without reading it shows it in lists, and nothing more.
+    effective: dict[int, Right] = {}
+
+    def settle(pk: int) -> Right:
+        if pk not in effective:
+            parent = parents[pk]
+            own = rights[pk]
+            if (parent is not None and Right.SEE not in settle(parent)) or Right.SEE not in own:
+                own = NO_RIGHTS
+            elif Right.READ not in own:
+                own = Right.SEE
+            effective[pk] = own
+        return effective[pk]
+
+    for pk in parents:
+        settle(pk)
+    return TreeRights(False, is_moderator, effective, parents, counters)
+
+
+def tree_rights(user) -> TreeRights:
+    """The person's rights over the whole tree, worked out once per user object."""
+    memo = getattr(user, _MEMO, None)
+    if memo is None:
+        memo = _resolve(user)
+        setattr(user, _MEMO, memo)
+    return memo
+
+
+def forget_rights(user) -> None:
+    """Drop the memo after groups or rights change, so the same request sees the change."""
+    if hasattr(user, _MEMO):
+        delattr(user, _MEMO)
+
+
+def is_administrator(user) -> bool:
+    return user.is_authenticated and tree_rights(user).is_administrator
+
 
 def is_moderator(user) -> bool:
-    return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
+    """A global moderator: in the moderators group, staff, or an administrator."""
+    return user.is_authenticated and tree_rights(user).is_moderator
+
+
+def can_manage_permissions(user) -> bool:
+    return is_administrator(user)
+
+
+def _may_write(user) -> bool:
+    # Banned members keep reading; administrators cannot lock themselves out.
+    return user.is_authenticated and (is_administrator(user) or not is_banned(user))
 
 
 def visible_categories(user) -> QuerySet[Category]:
-    return Category.objects.all()
+    return Category.objects.filter(pk__in=tree_rights(user).visible_ids)
+
+
+def readable_categories(user) -> QuerySet[Category]:
+    return Category.objects.filter(pk__in=tree_rights(user).readable_ids)
 
 
 def visible_threads(user) -> QuerySet[Thread]:
-    threads = Thread.objects.filter(category__in=visible_categories(user))
-    if not is_moderator(user):
-        threads = threads.filter(deleted_at__isnull=True)
+    """Threads of the forums the person may read; deleted ones where they moderate."""
+    rights = tree_rights(user)
+    threads = Thread.objects.all()
+    if not rights.reads_everything:
+        threads = threads.filter(category_id__in=rights.readable_ids)
+    if not rights.is_administrator:
+        threads = threads.filter(
+            Q(deleted_at__isnull=True) | Q(category_id__in=rights.moderated_ids)
+        )
     return threads
 
 
 def visible_posts(user) -> QuerySet[Post]:
+    rights = tree_rights(user)
     posts = Post.objects.filter(thread__in=visible_threads(user))
-    if not is_moderator(user):
-        posts = posts.filter(deleted_at__isnull=True)
+    if not rights.is_administrator:
+        posts = posts.filter(
+            Q(deleted_at__isnull=True) | Q(thread__category_id__in=rights.moderated_ids)
+        )
     return posts
 
 
+def hidden_post_ids(user, post_ids: set[int]) -> set[int]:
+    """Which of these posts exist but are not for this person's eyes (one query, none if empty).
+
+    A post that does not exist at all is not hidden: it has nothing to give away.
+    """
+    if not post_ids:
+        return set()
+    existing = Post.objects.filter(pk__in=post_ids)
+    visible = visible_posts(user).filter(pk__in=post_ids).values("pk")
+    return set(existing.exclude(pk__in=visible).values_list("pk", flat=True))
+
+
 def can_see_category(user, category: Category) -> bool:
-    return visible_categories(user).filter(pk=category.pk).exists()
+    return category.pk in tree_rights(user).visible_ids
 
 
-def can_see_deleted(user) -> bool:
-    return is_moderator(user)
+def can_read_category(user, category: Category) -> bool:
+    return category.pk in tree_rights(user).readable_ids
+
+
+def can_see_deleted(user, category: Category | None = None) -> bool:
+    """Deleted threads and posts: shown where the person moderates (anywhere, without a forum)."""
+    if category is None:
+        return is_moderator(user)
+    return category.pk in tree_rights(user).moderated_ids
 
 
 def can_moderate(user, category: Category) -> bool:
-    return is_moderator(user)
+    return _may_write(user) and Right.MODERATE in tree_rights(user).at(category.pk)
 
 
 def can_start_thread(user, category: Category) -> bool:
     """Threads go in forums (depth 1 and below), never straight into a top-level category."""
-    return bool(user.is_authenticated and category.depth > 0)
-
-
-def can_reply(user, thread: Thread) -> bool:
-    return bool(user.is_authenticated and (not thread.is_locked or is_moderator(user)))
-
-
-def can_edit_post(user, post: Post) -> bool:
-    if is_moderator(user):
-        return True
     return bool(
-        user.is_authenticated
-        and post.author_id == user.pk
-        and not post.is_deleted
-        and not post.thread.is_locked
+        category.depth > 0 and _may_write(user) and Right.START in tree_rights(user).at(category.pk)
     )
 
 
+def can_reply(user, thread: Thread) -> bool:
+    if not _may_write(user) or Right.REPLY not in tree_rights(user).at(thread.category_id):
+        return False
+    closed = thread.is_locked or thread.deleted_at is not None
+    return not closed or can_moderate(user, thread.category)
+
+
+def _may_change_own(user, post: Post, right: Right) -> bool:
+    thread = post.thread
+    if not _may_write(user):
+        return False
+    if can_moderate(user, thread.category):
+        return True
+    return bool(
+        post.author_id == user.pk
+        and right in tree_rights(user).at(thread.category_id)
+        and not post.is_deleted
+        and not thread.is_locked
+        and thread.deleted_at is None
+    )
+
+
+def can_edit_post(user, post: Post) -> bool:
+    return _may_change_own(user, post, Right.EDIT_OWN)
+
+
 def can_delete_post(user, post: Post) -> bool:
-    return can_edit_post(user, post)
+    return _may_change_own(user, post, Right.DELETE_OWN)
 
 
 def can_see_revisions(user, post: Post) -> bool:
-    """Who may read a post's earlier versions: its author and moderators."""
-    return bool(user.is_authenticated and (post.author_id == user.pk or is_moderator(user)))
+    """Who may read a post's earlier versions: its author and the forum's moderators."""
+    rights = tree_rights(user).at(post.thread.category_id)
+    if Right.READ not in rights or not user.is_authenticated:
+        return False
+    return post.author_id == user.pk or Right.MODERATE in rights
 
 
 def get_category_for(user, pk: int) -> Category:
-    try:
-        return visible_categories(user).get(pk=pk)
-    except Category.DoesNotExist:
-        raise Http404 from None
+    if pk not in tree_rights(user).visible_ids:
+        raise Http404
+    return Category.objects.get(pk=pk)
 
 
 def get_thread_for(user, pk: int) -> Thread:
@@ -92,6 +364,6 @@ def get_thread_for(user, pk: int) -> Thread:
 
 def get_post_for(user, pk: int) -> Post:
     try:
-        return visible_posts(user).select_related("thread").get(pk=pk)
+        return visible_posts(user).select_related("thread__category").get(pk=pk)
     except Post.DoesNotExist:
         raise Http404 from None

@@ -35,10 +35,20 @@ class Post(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The one-time token of the form that wrote the post: a second submission of that form
+    # (a double click, a resent request) finds this post instead of writing another.
+    submission_token = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["thread", "number"], name="post_number_once_per_thread")
+            models.UniqueConstraint(
+                fields=["thread", "number"], name="post_number_once_per_thread"
+            ),
+            models.UniqueConstraint(
+                fields=["author", "submission_token"],
+                condition=~models.Q(submission_token=""),
+                name="post_submitted_once",
+            ),
         ]
         indexes = [
             models.Index(fields=["author", "-created_at"], name="post_by_author"),
@@ -76,3 +86,39 @@ class PostRevision(models.Model):
 
     def __str__(self) -> str:
         return f"revision {self.number} of post {self.post_id}"
+
+
+class Draft(models.Model):
+    """What a member is writing and has not posted yet, kept on the server across reloads.
+
+    One per member and thread for a reply; one per member and forum (no thread) for a new thread.
+    """
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("forums.Category", on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(
+        "threads.Thread", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(max_length=200, blank=True)
+    source = models.TextField(blank=True)
+    reply_to = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "thread"],
+                condition=models.Q(thread__isnull=False),
+                name="draft_once_per_thread",
+            ),
+            models.UniqueConstraint(
+                fields=["author", "category"],
+                condition=models.Q(thread__isnull=True),
+                name="draft_once_per_new_thread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"draft by {self.author_id} in {self.thread_id or self.category_id}"

@@ -3,8 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
-from djemaa.markup.render import Rendered, render_post, render_signature
+from djemaa.markup.render import Rendered, localize_quote_headers, render_post, render_signature
 
 
 def _resolve_users(names: set[str]) -> dict[str, str]:
@@ -36,3 +37,11 @@ def render_post_source(source: str, fmt: str) -> Rendered:
 
 def render_signature_source(source: str) -> str:
     return render_signature(source, resolve_users=_resolve_users, profile_url=_profile_url)
+
+
+def render_preview(source: str, fmt: str = "markdown") -> SafeString | None:
+    """What a post being written will look like, in the reader's language; None when empty."""
+    if not source.strip():
+        return None
+    # Sanitised by the renderer, as stored posts are.
+    return mark_safe(localize_quote_headers(render_post_source(source, fmt).html))

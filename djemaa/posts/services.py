@@ -1,21 +1,30 @@
-"""The verbs on posts: write, edit, delete, restore. Each keeps every counter in step."""
+"""The verbs on posts: write, edit, delete, restore. Each keeps every counter in step.
 
+The plain verbs (`create_post`, `edit_post`, …) are what the loader, the demo and the other
+services call. The `check_*` verbs are what a person's request calls: they ask
+permissions.rules whether this person may, then call the plain verb (Zulip's check_*/do_*
+split), so that permission is enforced in one layer and never switched off by a flag.
+"""
+
+import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from djemaa.core.errors import ServiceError
 from djemaa.forums import services as forum_services
+from djemaa.forums.models import Category
 from djemaa.markup.render import RENDERER_VERSION
+from djemaa.permissions import rules
 from djemaa.threads.models import Thread
 
-from .models import Post, PostRevision
+from .models import Draft, Post, PostRevision
 from .rendering import render_post_source
 
 MAX_POST_LENGTH = 100_000
@@ -58,10 +67,12 @@ def create_post(
     reply_to: Post | None = None,
     edited_by=None,
     edited_at: datetime | None = None,
+    submission_token: str | None = None,
 ) -> Post:
     """Add a post at the end of a thread, numbered under the thread's row lock.
 
-    `edited_by`/`edited_at` carry the "last edited" note of a post brought from elsewhere.
+    `edited_by`/`edited_at` carry the "last edited" note of a post brought from elsewhere;
+    `submission_token` is the writing form's one-time token (see `submitted_post`).
     """
     source = _clean_source(source, fmt)
     if reply_to is not None and reply_to.thread_id != thread.pk:
@@ -86,6 +97,7 @@ def create_post(
         reply_to=reply_to,
         edited_by=edited_by,
         edited_at=edited_at,
+        submission_token=submission_token or "",
     )
     _apply_rendering(post)
     post.save()
@@ -227,3 +239,138 @@ def rerender_stale_posts(batch_size: int = 500) -> int:
         post.save(update_fields=["html", "has_links", "has_quotes", "renderer_version"])
         changed += 1
     return changed
+
+
+# ---- What a member's request calls: permission first, then the plain verb ----
+
+
+def new_submission_token() -> str:
+    """The one-time token a writing form carries, so that sending it twice posts once."""
+    return secrets.token_urlsafe(24)
+
+
+def submitted_post(author, submission_token: str | None) -> Post | None:
+    """The post an earlier submission of the same form already wrote, if any."""
+    if not submission_token or not author.is_authenticated:
+        return None
+    return (
+        Post.objects.filter(author=author, submission_token=submission_token)
+        .select_related("thread")
+        .first()
+    )
+
+
+def check_posting_rate(user, now: datetime | None = None) -> None:
+    """New members write at most DJEMAA_NEW_MEMBER_POSTS_PER_HOUR posts an hour.
+
+    Counted from the posts themselves, so the limit holds across processes and restarts.
+    """
+    limit = settings.DJEMAA_NEW_MEMBER_POSTS_PER_HOUR
+    if not limit or rules.is_moderator(user):
+        return
+    now = now or timezone.now()
+    new_member_days = settings.DJEMAA_NEW_MEMBER_DAYS
+    if user.date_joined <= now - timedelta(days=new_member_days):
+        return
+    recent = list(
+        Post.objects.filter(author=user, created_at__gt=now - timedelta(hours=1))
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) < limit:
+        return
+    free_at = timezone.localtime(recent[-1] + timedelta(hours=1))
+    raise ServiceError(
+        ngettext(
+            "New members can write %(limit)d post an hour. You can post again at %(time)s.",
+            "New members can write %(limit)d posts an hour. You can post again at %(time)s.",
+            limit,
+        )
+        % {"limit": limit, "time": formats.time_format(free_at)}
+    )
+
+
+def check_edit_post(*, user, post: Post, source: str) -> Post:
+    source = _clean_source(source, post.format)
+    if not rules.can_edit_post(user, post):
+        if post.thread.is_locked:
+            raise ServiceError(_("This thread is locked: its posts can no longer be edited."))
+        raise ServiceError(_("You cannot edit this post."))
+    return edit_post(post=post, editor=user, source=source)
+
+
+def check_delete_post(*, user, post: Post) -> None:
+    if not rules.can_delete_post(user, post):
+        raise ServiceError(_("You cannot delete this post."))
+    delete_post(post=post, actor=user)
+
+
+def check_restore_post(*, user, post: Post) -> None:
+    if not rules.can_moderate(user, post.thread.category):
+        raise ServiceError(_("Only moderators can restore a post."))
+    restore_post(post=post, actor=user)
+
+
+# ---- Drafts ----
+
+
+def draft_for(author, *, thread: Thread | None = None, category: Category | None = None):
+    """The member's draft of a reply to `thread`, or of a new thread in `category`."""
+    if not author.is_authenticated:
+        return None
+    if thread is not None:
+        return Draft.objects.filter(author=author, thread=thread).first()
+    return Draft.objects.filter(author=author, category=category, thread__isnull=True).first()
+
+
+def save_draft(
+    *,
+    author,
+    category: Category,
+    thread: Thread | None = None,
+    title: str = "",
+    source: str = "",
+    reply_to: Post | None = None,
+) -> Draft | None:
+    """Keep what the member is writing; an empty form forgets the draft instead.
+
+    Drafts are scratch space, not posts: they are cut to the limits rather than refused,
+    so that autosaving never fails on what the posting itself will explain.
+    """
+    source = source.replace("\r\n", "\n")[:MAX_POST_LENGTH]
+    title = title[:200]
+    if thread is not None:
+        lookup = {"author": author, "thread": thread}
+        category = thread.category
+    else:
+        lookup = {"author": author, "category": category, "thread": None}
+    if not source.strip() and not title.strip():
+        Draft.objects.filter(**lookup).delete()
+        return None
+    draft, _created = Draft.objects.update_or_create(
+        **lookup,
+        defaults={
+            "category": category,
+            "title": title,
+            "source": source,
+            "reply_to": reply_to,
+            "updated_at": timezone.now(),
+        },
+    )
+    return draft
+
+
+def discard_draft(author, *, thread: Thread | None = None, category: Category | None = None):
+    if thread is not None:
+        Draft.objects.filter(author=author, thread=thread).delete()
+    else:
+        Draft.objects.filter(author=author, category=category, thread__isnull=True).delete()
+
+
+# ---- Quotes ----
+
+
+def quote_of(post: Post, selection: str | None = None) -> str:
+    """The [quote] block that quotes `post` (or only `selection` of it) in a reply box."""
+    text = (selection if selection is not None else post.source).replace("\r\n", "\n").strip()
+    return f"[quote={post.author.username};{post.pk}]\n{text}\n[/quote]\n"

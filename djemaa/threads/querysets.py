@@ -141,6 +141,14 @@ def post_in_thread(user, thread: Thread, pk: str | None) -> Post | None:
     return visible_posts(user).filter(thread=thread, pk=pk_number).only("pk").first()
 
 
+def quotable_posts(user, ids: list[int]) -> list[Post]:
+    """The visible posts among `ids`, in the order of `ids`, with what a quote needs."""
+    if not ids:
+        return []
+    found = visible_posts(user).filter(pk__in=ids).select_related("author").in_bulk()
+    return [found[pk] for pk in ids if pk in found]
+
+
 def thread_posts(user, thread: Thread) -> QuerySet[Post]:
     """The thread's posts this reader may see, with what a post block shows of its people."""
     return (

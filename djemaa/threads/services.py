@@ -1,9 +1,11 @@
 """The verbs on threads: open, delete, restore, and each member's reading position."""
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,12 +14,14 @@ from django.utils.translation import ngettext
 from djemaa.core.errors import ServiceError
 from djemaa.forums import services as forum_services
 from djemaa.forums.models import Category
+from djemaa.permissions import rules
 from djemaa.posts import services as post_services
 from djemaa.posts.models import Post
 
 from .models import ReadPosition, Thread
 
 MAX_TITLE_LENGTH = 200
+T = TypeVar("T")
 
 
 @transaction.atomic
@@ -61,14 +65,119 @@ def create_thread(
 
 @transaction.atomic
 def start_thread(
-    *, author, category: Category, title: str, source: str, fmt: str = "markdown", **options
+    *,
+    author,
+    category: Category,
+    title: str,
+    source: str,
+    fmt: str = "markdown",
+    submission_token: str | None = None,
+    **options,
 ) -> Thread:
     """Open a thread with its first post, as a member starting a discussion does."""
     thread = create_thread(author=author, category=category, title=title, **options)
     post_services.create_post(
-        author=author, thread=thread, source=source, fmt=fmt, created_at=thread.created_at
+        author=author,
+        thread=thread,
+        source=source,
+        fmt=fmt,
+        created_at=thread.created_at,
+        submission_token=submission_token,
     )
     return thread
+
+
+# ---- What a member's request calls: permission first, then the plain verb ----
+
+
+def refuse_reply_unless_allowed(user, thread: Thread) -> None:
+    """Raise the reason, in words, why this person may not reply to this thread."""
+    if rules.can_reply(user, thread):
+        return
+    if not user.is_authenticated:
+        raise ServiceError(_("Log in to reply."))
+    if thread.is_locked:
+        raise ServiceError(_("This thread is locked: no new replies can be posted."))
+    raise ServiceError(_("You cannot reply in this forum."))
+
+
+def refuse_thread_unless_allowed(user, category: Category) -> None:
+    if rules.can_start_thread(user, category):
+        return
+    if not user.is_authenticated:
+        raise ServiceError(_("Log in to start a thread."))
+    if category.depth == 0:
+        raise ServiceError(_("Threads go in a forum, not directly in a top-level category."))
+    raise ServiceError(_("You cannot start a thread in this forum."))
+
+
+def _once(
+    user, submission_token: str | None, write: Callable[[], T], found: Callable[[Post], T]
+) -> T:
+    """Run `write` unless this form was sent before; then `found` of the post it wrote.
+
+    A double click or a resent form carries the same token: the second submission gets the
+    first one's result instead of a second post.
+    """
+    if earlier := post_services.submitted_post(user, submission_token):
+        return found(earlier)
+    try:
+        with transaction.atomic():
+            return write()
+    except IntegrityError:
+        # Two submissions of one form raced past the first check: the other one won.
+        if earlier := post_services.submitted_post(user, submission_token):
+            return found(earlier)
+        raise
+
+
+def check_reply(
+    *,
+    user,
+    thread: Thread,
+    source: str,
+    reply_to: Post | None = None,
+    submission_token: str | None = None,
+) -> Post:
+    """A member's reply: the member's draft for the thread goes, and their post counts as read."""
+
+    def write() -> Post:
+        refuse_reply_unless_allowed(user, thread)
+        post_services.check_posting_rate(user)
+        post = post_services.create_post(
+            author=user,
+            thread=thread,
+            source=source,
+            reply_to=reply_to,
+            submission_token=submission_token,
+        )
+        post_services.discard_draft(user, thread=thread)
+        mark_read(user, thread, post.number)
+        return post
+
+    return _once(user, submission_token, write, found=lambda post: post)
+
+
+def check_start_thread(
+    *, user, category: Category, title: str, source: str, submission_token: str | None = None
+) -> Thread:
+    """A member's new thread; the same double-submission and draft rules as check_reply."""
+
+    def write() -> Thread:
+        refuse_thread_unless_allowed(user, category)
+        post_services.check_posting_rate(user)
+        thread = start_thread(
+            author=user,
+            category=category,
+            title=title,
+            source=source,
+            submission_token=submission_token,
+        )
+        post_services.discard_draft(user, category=category)
+        mark_read(user, thread, 1)
+        return thread
+
+    return _once(user, submission_token, write, found=lambda post: post.thread)
 
 
 @transaction.atomic

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.thread_short, name="thread_short"),
     path("<int:pk>/unread/", views.unread, name="unread"),
     path("<int:pk>/reply/", views.reply, name="reply"),
+    path("new/<int:category_pk>/", views.new_thread, name="new"),
 ]

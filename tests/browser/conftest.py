@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from playwright.sync_api import Browser, Page, sync_playwright
 
 # Playwright's sync API runs an event loop in the test's thread, and Django refuses database
@@ -74,3 +76,26 @@ def screenshot(request) -> Callable[..., None]:
         page.screenshot(path=folder / f"{name}.png", full_page=True)
 
     return take
+
+
+@pytest.fixture
+def open_as(open_page, live_server) -> Callable[..., Page]:
+    """Opens `path` signed in as `member` (the session cookie of a real sign-in)."""
+
+    def open_(member, path: str, **options) -> Page:
+        client = Client()
+        client.force_login(member)
+        page = open_page("/static/djemaa/djemaa.css", **options)
+        page.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        page.goto(path)
+        return page
+
+    return open_

@@ -77,11 +77,12 @@ def test_the_index_needs_the_same_queries_however_many_forums_it_lists(
         make_thread(category=forum)
 
     add_forum_with_a_thread()
-    with django_assert_num_queries(2):  # the tree with last posts, the announcements
+    # the reader's rights, the tree with last posts, the announcements
+    with django_assert_num_queries(3):
         client.get(reverse("forums:index"))
     for _ in range(4):
         add_forum_with_a_thread()
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get(reverse("forums:index"))
     assertContains(response, 'class="forum-row"', count=5)
 
@@ -179,13 +180,13 @@ def test_a_forum_page_needs_the_same_queries_however_many_threads_it_shows(
     member = make_member()
     make_thread(category=forum)
     client.force_login(member)
-    # session, member, forum, ancestors, sub-forums, count, threads, read positions,
+    # session, member, rights, forum, ancestors, sub-forums, count, threads, read positions,
     # announcements
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(forum.get_absolute_url())
     for _ in range(5):
         make_thread(category=forum)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(forum.get_absolute_url())
     assertContains(response, 'class="thread-row', count=6)
 
@@ -195,7 +196,7 @@ def test_a_sub_forum_page_needs_no_query_per_level_above_it(
 ):
     sub = make_forum(parent=forum)
     make_thread(category=sub)
-    with django_assert_num_queries(6):  # as a forum's page, without session and member
+    with django_assert_num_queries(7):  # as a forum's page, without session and member
         response = client.get(sub.get_absolute_url())
     assertContains(response, f'href="{forum.get_absolute_url()}"')
     assertContains(response, f'href="{forum.parent.get_absolute_url()}"')

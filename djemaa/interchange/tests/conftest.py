@@ -10,6 +10,9 @@ from django.core.management import call_command
 
 from djemaa.forums.models import Announcement, Category
 from djemaa.interchange.models import LoadedObject
+
+# The permission fixtures, for `dump --as`.
+from djemaa.permissions.tests.conftest import admin, private_forum, set_rights  # noqa: F401
 from djemaa.posts.models import Post, PostRevision
 from djemaa.threads.models import Thread
 

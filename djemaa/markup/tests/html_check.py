@@ -27,7 +27,7 @@ NEVER = frozenset({"script", "style", "iframe", "img", "form", "input", "object"
 ATTRIBUTES = {
     "a": {"href", "title", "rel", "class", "dir"},
     "ol": {"start"},
-    "blockquote": {"class", "dir"},
+    "blockquote": {"class", "dir", "data-post"},
     "div": {"class"},
     "span": {"class", "dir"},
 }
@@ -68,6 +68,8 @@ class _Checker(HTMLParser):
                 self.problems.append(f"class {value!r} on <{tag}>")
             if name == "dir" and value != "auto":
                 self.problems.append(f"dir {value!r}")
+            if name == "data-post" and not (value.isascii() and value.isdigit()):
+                self.problems.append(f"data-post {value!r}")
             if name == "rel" and value != "nofollow ugc noopener":
                 self.problems.append(f"rel {value!r}")
 

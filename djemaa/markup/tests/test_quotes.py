@@ -1,7 +1,14 @@
 import pytest
 from django.utils.translation import override
 
-from djemaa.markup.render import find_quote_refs, localize_quote_headers, rewrite_quote_refs
+from djemaa.markup.render import (
+    drop_quotes_of,
+    find_quote_refs,
+    hide_quotes,
+    localize_quote_headers,
+    quoted_post_ids,
+    rewrite_quote_refs,
+)
 
 SOURCE_LINK = (
     '<a class="quote-source" dir="auto" href="/p/12/" rel="nofollow ugc noopener">Amina</a>'
@@ -11,7 +18,7 @@ SOURCE_LINK = (
 def test_a_named_quote_with_a_reference_links_the_author_to_the_post(render):
     rendered = render("[quote=Amina;12]Bonjour[/quote]")
     assert rendered.html == (
-        '<blockquote class="quote" dir="auto"><div class="quote-header">'
+        '<blockquote class="quote" data-post="12" dir="auto"><div class="quote-header">'
         f"\ue000{SOURCE_LINK}\ue001</div>"
         '<p dir="auto">Bonjour</p>\n</blockquote>'
     )
@@ -155,7 +162,7 @@ def test_five_hundred_nested_quotes_render(render):
 def test_quotes_in_bbcode_posts(render):
     rendered = render("[QUOTE=Amina;12]Bonjour\n[quote]nested[/quote][/QUOTE]réponse", "bbcode")
     assert rendered.html == (
-        '<blockquote class="quote" dir="auto"><div class="quote-header">'
+        '<blockquote class="quote" data-post="12" dir="auto"><div class="quote-header">'
         f"\ue000{SOURCE_LINK}\ue001</div>"
         '<p dir="auto">Bonjour</p>'
         '<blockquote class="quote" dir="auto"><div class="quote-header">\ue000\ue001</div>'
@@ -221,3 +228,39 @@ def test_rewrite_quote_refs_writes_file_ids_as_they_are():
 def test_rewrite_quote_refs_refuses_a_reference_that_would_not_read_back(reference):
     with pytest.raises(ValueError):
         rewrite_quote_refs("[quote=A;1]x[/quote]", lambda ref: reference)
+
+
+# ---- Quotes of posts a reader may not see ----
+
+
+def test_quoted_post_ids_finds_nested_quotes(render):
+    html = render("[quote=a;1][quote=b;2]x[/quote][/quote][quote]z[/quote]").html
+    assert quoted_post_ids(html) == {1, 2}
+
+
+def test_hide_quotes_replaces_a_quote_with_all_it_holds(render):
+    html = render("[quote=a;1]premier [quote=b;2]deux[/quote][/quote]trois [quote=c;3]4[/quote]")
+    hidden = hide_quotes(html.html, {1})
+    assert "premier" not in hidden and "deux" not in hidden
+    assert "trois" in hidden and '<p dir="auto">4</p>' in hidden
+    assert hidden.count("Quoted post not available.") == 1
+    assert hidden.count("<blockquote") == hidden.count("</blockquote>") == 2
+
+
+def test_hide_quotes_of_a_nested_quote_keeps_the_outer_one(render):
+    html = render("[quote=a;1]premier [quote=b;2]deux[/quote] fin[/quote]").html
+    hidden = hide_quotes(html, {2})
+    assert "premier" in hidden and "fin" in hidden and "deux" not in hidden
+    assert hide_quotes(html, set()) == html
+
+
+def test_drop_quotes_of_takes_out_the_quotes_of_those_posts_only():
+    source = "a [quote=x;1]b [quote=y;2]c[/quote][/quote] d [quote=z;3]e[/quote] f"
+    assert drop_quotes_of(source, {1}) == "a  d [quote=z;3]e[/quote] f"
+    assert drop_quotes_of(source, {2, 3}) == "a [quote=x;1]b [/quote] d  f"
+    assert drop_quotes_of(source, set()) == source
+
+
+def test_drop_quotes_of_leaves_quote_tags_in_code_alone():
+    source = "`[quote=x;1]b[/quote]`"
+    assert drop_quotes_of(source, {1}) == source

@@ -217,3 +217,13 @@ def test_stale_renderings_are_redone(make_thread):
     assert services.rerender_stale_posts() == 1
     post.refresh_from_db()
     assert "<em>emphase</em>" in post.html
+
+
+def test_migrating_rerenders_posts_stored_by_an_older_renderer(make_thread):
+    from django.core.management import call_command
+
+    post = make_thread(source="**gras**").posts.get()
+    Post.objects.filter(pk=post.pk).update(renderer_version=0, html="old")
+    call_command("migrate", verbosity=0)
+    post.refresh_from_db()
+    assert "<strong>gras</strong>" in post.html

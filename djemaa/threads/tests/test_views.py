@@ -55,7 +55,7 @@ def test_members_who_may_reply_get_quote_and_reply_links_to_the_reply_page(
     html = client.get(thread.get_absolute_url()).content.decode()
 
     reply_url = reverse("threads:reply", kwargs={"pk": thread.pk})
-    assert f'href="{reply_url}?quote={first.pk}">Quote</a>' in html
+    assert f'href="{reply_url}?quote={first.pk}" data-post="{first.pk}"' in html
     assert f'href="{reply_url}?to={first.pk}">Reply</a>' in html
     assert f'<a class="permalink" href="/p/{first.pk}/">Permalink</a>' in html
 
@@ -264,23 +264,6 @@ def test_the_thread_page_only_answers_reading_methods(member_reader, make_thread
     response = member_reader().post(thread.get_absolute_url())
 
     assert response.status_code == 405
-
-
-@pytest.mark.parametrize("parameter", ["quote", "to"])
-def test_the_reply_page_says_writing_comes_later_and_links_back_to_the_post(
-    member_reader, make_thread, parameter
-):
-    thread = make_thread()
-    post = thread.posts.get()
-
-    response = member_reader().get(
-        reverse("threads:reply", kwargs={"pk": thread.pk}), {parameter: post.pk}
-    )
-
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "Replying from the forum opens in a coming version of Djemaa." in html
-    assert f'<a href="/p/{post.pk}/">Back to the post</a>' in html
 
 
 @pytest.mark.parametrize("value", ["", "abc", "0", "99999999999999999999999"])

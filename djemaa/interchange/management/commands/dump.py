@@ -3,20 +3,32 @@ import sys
 import tempfile
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from djemaa.interchange.dumper import dump_forum
 
 
 class Command(BaseCommand):
-    help = "Write the whole forum to an interchange file (JSON Lines)."
+    help = "Write the whole forum, or what one member may see, to an interchange file (JSON Lines)."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help='the file to write, or "-" for standard output')
+        parser.add_argument(
+            "--as",
+            dest="viewer",
+            metavar="USERNAME",
+            help="write only what this member may see (default: everything)",
+        )
 
-    def handle(self, *args, file: str, **options):
+    def handle(self, *args, file: str, viewer: str | None = None, **options):
+        member = None
+        if viewer is not None:
+            member = get_user_model().objects.filter(username__iexact=viewer).first()
+            if member is None:
+                raise CommandError(f"there is no member named {viewer}")
         if file == "-":
-            dump_forum(sys.stdout.buffer)
+            dump_forum(sys.stdout.buffer, member)
             sys.stdout.buffer.flush()
             return
         target = Path(file)
@@ -29,7 +41,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot write {file}: {exc.strerror or exc}") from None
         try:
             with out:
-                written = dump_forum(out)
+                written = dump_forum(out, member)
             os.replace(out.name, target)
         except OSError as exc:
             raise CommandError(f"cannot write {file}: {exc.strerror or exc}") from None

@@ -1,0 +1,38 @@
+"""Sign in by username or by email address."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+
+class UsernameOrEmailBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if not username or password is None:
+            return None
+        User = get_user_model()
+        identifier = username.strip()
+        user = None
+        if "@" in identifier:
+            # Imported forums may hold one address on several accounts: then the address
+            # names nobody, and the member signs in by username.
+            matches = list(User.objects.filter(email__iexact=identifier)[:2])
+            if len(matches) == 1:
+                user = matches[0]
+        if user is None:
+            user = User.objects.filter(username__iexact=identifier).first()
+        if user is None:
+            # Hash anyway, so a missing account answers as slowly as a wrong password.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+    def get_user(self, user_id):
+        # The ban comes joined: every page asks whether the reader is banned.
+        user = (
+            get_user_model()
+            ._default_manager.select_related("current_ban")
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None
