@@ -263,6 +263,9 @@ DJEMAA_EDIT_GRACE_SECONDS = int(os.environ.get("DJEMAA_EDIT_GRACE_SECONDS", "300
 # New members (joined less than this many days ago) may post this often; 0 turns it off.
 DJEMAA_NEW_MEMBER_DAYS = int(os.environ.get("DJEMAA_NEW_MEMBER_DAYS", "3"))
 DJEMAA_NEW_MEMBER_POSTS_PER_HOUR = int(os.environ.get("DJEMAA_NEW_MEMBER_POSTS_PER_HOUR", "10"))
+# Members with fewer approved posts than this have new posts held for a moderator's approval;
+# 0 turns it off.
+DJEMAA_HOLD_FIRST_POSTS = int(os.environ.get("DJEMAA_HOLD_FIRST_POSTS", "0"))
 
 # Sign-in throttling: failures allowed per typed name and per address within the window.
 DJEMAA_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("DJEMAA_LOGIN_FAILURES_PER_ACCOUNT", "5"))

@@ -38,6 +38,9 @@ class World:
     own_posts: dict[str, Post]  # the member's reply (#2) in each forum's thread
     others_posts: dict[str, Post]  # the thread's first post, by another member
     people: dict[str, Any]
+    # Replies awaiting approval (DJEMAA_HOLD_FIRST_POSTS): a newcomer's, and the member's own.
+    held_posts: dict[str, Post]
+    own_held_posts: dict[str, Post]
 
 
 @pytest.fixture
@@ -50,12 +53,15 @@ def world(db, settings) -> World:
     Group.objects.get(name="moderators").user_set.add(moderator)
     administrator = create_member(username="admin", is_admin=True)
     category = create_category(title="Communauté")
-    forums, threads, own, others = {}, {}, {}, {}
+    newcomer = create_member(username="nouveau")
+    forums, threads, own, others, held, own_held = {}, {}, {}, {}, {}, {}
     for kind in FORUMS:
         forum = create_category(title=f"Forum {kind}", parent=category)
         thread = start_thread(author=other, category=forum, title=f"Sujet {kind}", source="Un.")
         others[kind] = thread.last_post
         own[kind] = create_post(author=member, thread=thread, source="Deux.")
+        held[kind] = create_post(author=newcomer, thread=thread, source="Attente.", held=True)
+        own_held[kind] = create_post(author=member, thread=thread, source="Mienne.", held=True)
         forums[kind], threads[kind] = forum, thread
     guests, members = Group.objects.get(name="guests"), Group.objects.get(name="members")
     refuse = services.REFUSE
@@ -71,7 +77,7 @@ def world(db, settings) -> World:
     )
     people = {"guest": None, "member": member, "moderator": moderator}
     people["administrator"] = administrator
-    return World(forums, threads, own, others, people)
+    return World(forums, threads, own, others, people, held, own_held)
 
 
 def person(world: World, role: str):
@@ -109,6 +115,18 @@ SERVICE_ROWS = {
     "see own post's history": (
         {"public": "NYYY", "private": "NNYY", "readonly": "NYYY"},
         lambda user, w, f: rules.can_see_revisions(user, _own(user, w, f)),
+    ),
+    "see a newcomer's held post": (
+        MODERATE,
+        lambda user, w, f: rules.visible_posts(user).filter(pk=w.held_posts[f].pk).exists(),
+    ),
+    "see one's own held post": (
+        {"public": "NYYY", "private": "NNYY", "readonly": "NYYY"},
+        lambda user, w, f: rules.visible_posts(user).filter(pk=w.own_held_posts[f].pk).exists(),
+    ),
+    "approve or reject a held post": (
+        MODERATE,
+        lambda user, w, f: rules.can_approve(user, w.held_posts[f]),
     ),
     "manage permissions": (
         {"public": "NNNY", "private": "NNNY", "readonly": "NNNY"},
@@ -161,7 +179,7 @@ def _posts_in(world, forum):
 
 
 def _reply_written(world, forum):
-    return _posts_in(world, forum) == 3
+    return _posts_in(world, forum) == 5
 
 
 def _thread_started(world, forum):
@@ -201,6 +219,18 @@ READING_ROWS = {
     "permalink": (
         SHOWN,
         _get(lambda w, f: reverse("posts:permalink", args=[w.others_posts[f].pk])),
+    ),
+    "permalink of a newcomer's held post": (
+        {"public": "HHYY", "private": "HHYY", "readonly": "HHYY"},
+        _get(lambda w, f: reverse("posts:permalink", args=[w.held_posts[f].pk])),
+    ),
+    "permalink of one's own held post": (
+        {"public": "HYYY", "private": "HHYY", "readonly": "HYYY"},
+        _get(lambda w, f: reverse("posts:permalink", args=[w.own_held_posts[f].pk])),
+    ),
+    "queue of held posts": (
+        {"public": "HHYY", "private": "HHYY", "readonly": "HHYY"},
+        _get(lambda w, f: reverse("moderation:held_posts")),
     ),
     "reply form": (
         SHOWN,
@@ -261,6 +291,20 @@ ACTION_ROWS = {
             lambda w, f: reverse("moderation:lock_thread", args=[w.threads[f].pk]),
             lambda w, f: {"locked": "1"},
             _thread_locked,
+        ),
+    ),
+    "approve a held post": (
+        {"public": "HHYY", "private": "HHYY", "readonly": "HHYY"},
+        _post(
+            lambda w, f: reverse("moderation:approve_post", args=[w.held_posts[f].pk]),
+            changed=lambda w, f: not Post.objects.get(pk=w.held_posts[f].pk).is_held,
+        ),
+    ),
+    "reject a held post": (
+        {"public": "HHYY", "private": "HHYY", "readonly": "HHYY"},
+        _post(
+            lambda w, f: reverse("moderation:reject_post", args=[w.held_posts[f].pk]),
+            changed=lambda w, f: Post.objects.get(pk=w.held_posts[f].pk).is_deleted,
         ),
     ),
     "pin the thread": (

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from djemaa.core.errors import ServiceError
+from djemaa.moderation.models import ModerationAction
+from djemaa.moderation.services import record_action
 from djemaa.permissions import rules
 from djemaa.posts.rendering import render_signature_source
 
@@ -333,6 +335,14 @@ def ban_member(moderator: User, member: User, reason: str, until: datetime | Non
     )
     member.current_ban = ban
     member.save(update_fields=["current_ban"])
+    record_action(
+        moderator,
+        ModerationAction.Kind.BAN,
+        reason=reason,
+        member_id=member.pk,
+        member=member.username,
+        until=until.isoformat() if until is not None else None,
+    )
     return ban
 
 
@@ -348,3 +358,6 @@ def lift_ban(moderator: User, member: User) -> None:
     )
     member.current_ban = None
     member.save(update_fields=["current_ban"])
+    record_action(
+        moderator, ModerationAction.Kind.LIFT_BAN, member_id=member.pk, member=member.username
+    )

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,20 +149,27 @@ def _count_or_zero(rows, group_by: str):
 def repair_counters() -> None:
     """Rebuild all counters and "last post" links from the posts (`djemaa repair-counters`)."""
     # A deleted thread keeps its own counts (restoring it needs them); the totals above skip it.
-    thread_posts = Post.objects.filter(deleted_at__isnull=True, thread=OuterRef("pk"))
+    # Held posts and threads (awaiting approval) count nowhere.
+    thread_posts = Post.objects.filter(
+        deleted_at__isnull=True, held_at__isnull=True, thread=OuterRef("pk")
+    )
     newest_in_thread = thread_posts.order_by("-created_at", "-number")
     Thread.objects.update(
         post_count=_count_or_zero(thread_posts, "thread"),
         last_post=Subquery(newest_in_thread.values("pk")[:1]),
-        last_number=Coalesce(
-            Subquery(
-                Post.objects.filter(thread=OuterRef("pk"))
-                .values("thread")
-                .annotate(m=Max("number"))
-                .values("m"),
-                output_field=IntegerField(),
+        # Never lower: numbers that posts moved elsewhere (a split) once had must not return.
+        last_number=Greatest(
+            F("last_number"),
+            Coalesce(
+                Subquery(
+                    Post.objects.filter(thread=OuterRef("pk"))
+                    .values("thread")
+                    .annotate(m=Max("number"))
+                    .values("m"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
             ),
-            Value(0),
         ),
     )
     Thread.objects.filter(last_post__isnull=False).update(
@@ -170,14 +177,18 @@ def repair_counters() -> None:
             Post.objects.filter(pk=OuterRef("last_post")).values("created_at")
         )
     )
-    live_posts = Post.objects.filter(deleted_at__isnull=True, thread__deleted_at__isnull=True)
+    live_posts = Post.objects.filter(
+        deleted_at__isnull=True, held_at__isnull=True, thread__deleted_at__isnull=True
+    )
     User = get_user_model()
     User.objects.update(
         post_count=_count_or_zero(live_posts.filter(author=OuterRef("pk")), "author")
     )
     for category in Category.objects.all():
         under = subtree_ids(category)
-        threads = Thread.objects.filter(category_id__in=under, deleted_at__isnull=True)
+        threads = Thread.objects.filter(
+            category_id__in=under, deleted_at__isnull=True, is_held=False
+        )
         category.thread_count = threads.count()
         category.post_count = sum(threads.values_list("post_count", flat=True))
         category.last_post_id = (

@@ -41,6 +41,12 @@ class ModerationAction(models.Model):
         CREATE_ANNOUNCEMENT = "create_announcement"
         UPDATE_ANNOUNCEMENT = "update_announcement"
         DELETE_ANNOUNCEMENT = "delete_announcement"
+        APPROVE_POST = "approve_post"
+        APPROVE_THREAD = "approve_thread"
+        REJECT_POST = "reject_post"
+        REJECT_THREAD = "reject_thread"
+        BAN = "ban"
+        LIFT_BAN = "lift_ban"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

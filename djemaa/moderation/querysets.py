@@ -1,9 +1,11 @@
-"""The lists moderators read: the reports queue, the moderation log, the announcements."""
+"""The lists moderators read: the reports and held-posts queues, the moderation log, the
+announcements."""
 
 from django.db.models import F, QuerySet
 
 from djemaa.forums.models import Announcement
 from djemaa.permissions import rules
+from djemaa.posts.models import Post
 
 from .models import ModerationAction, Report
 
@@ -28,6 +30,19 @@ def open_reports(user) -> QuerySet[Report]:
         )
         .select_related("reporter", "post__author", "post__thread")
         .order_by("created_at", "pk")
+    )
+
+
+def held_posts(user) -> QuerySet[Post]:
+    """Posts awaiting approval in the forums this person moderates, oldest first (a queue)."""
+    return (
+        Post.objects.filter(
+            held_at__isnull=False,
+            deleted_at__isnull=True,
+            thread__category_id__in=moderated_category_ids(user),
+        )
+        .select_related("author", "thread")
+        .order_by("held_at", "pk")
     )
 
 

@@ -1,4 +1,4 @@
-"""The moderators' verbs: thread actions, post deletion, reports, announcements.
+"""The moderators' verbs: thread actions, post deletion, held posts, reports, announcements.
 
 Each checks `rules.can_moderate` (PermissionDenied: the views have already answered 404 to
 anyone who may not moderate), validates, writes inside one transaction through the
@@ -57,7 +57,7 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
-def _log(
+def record_action(
     actor,
     kind: str,
     *,
@@ -66,6 +66,10 @@ def _log(
     reason: str = "",
     **details,
 ) -> ModerationAction:
+    """Write one line of the moderation log; other apps' moderator verbs (bans) call it too.
+
+    `details` keeps what the log must still say once the objects change or go.
+    """
     if thread is not None:
         # The log keeps saying which thread it was after a rename, a merge or a deletion.
         details.setdefault("title", thread.title)
@@ -91,7 +95,7 @@ def set_pinned(*, thread: Thread, actor, pinned: bool, reason: str = "") -> None
         return  # a resent form: nothing happens, nothing is logged
     Thread.objects.filter(pk=thread.pk).update(is_pinned=pinned)
     thread.is_pinned = pinned
-    _log(actor, Kind.PIN if pinned else Kind.UNPIN, thread=thread, reason=reason)
+    record_action(actor, Kind.PIN if pinned else Kind.UNPIN, thread=thread, reason=reason)
 
 
 @transaction.atomic
@@ -102,7 +106,7 @@ def set_locked(*, thread: Thread, actor, locked: bool, reason: str = "") -> None
         return
     Thread.objects.filter(pk=thread.pk).update(is_locked=locked)
     thread.is_locked = locked
-    _log(actor, Kind.LOCK if locked else Kind.UNLOCK, thread=thread, reason=reason)
+    record_action(actor, Kind.LOCK if locked else Kind.UNLOCK, thread=thread, reason=reason)
 
 
 def clean_title(title: str) -> str:
@@ -133,7 +137,7 @@ def rename_thread(*, thread: Thread, actor, title: str, reason: str = "") -> Non
         return
     thread.title, thread.slug = title, slugify(title, allow_unicode=True)[:200]
     Thread.objects.filter(pk=thread.pk).update(title=thread.title, slug=thread.slug)
-    _log(actor, Kind.RENAME, thread=thread, reason=reason, old_title=old_title)
+    record_action(actor, Kind.RENAME, thread=thread, reason=reason, old_title=old_title)
 
 
 @transaction.atomic
@@ -149,12 +153,13 @@ def move_thread(*, thread: Thread, actor, category: Category, reason: str = "") 
     source = thread.category
     Thread.objects.filter(pk=thread.pk).update(category=category)
     thread.category = category
-    if thread.deleted_at is None:  # a deleted thread is in no forum's counters
+    # A deleted thread, or one awaiting approval, is in no forum's counters.
+    if thread.deleted_at is None and not thread.is_held:
         forum_services.adjust_counters(source, threads=-1, posts=-thread.post_count)
         forum_services.adjust_counters(category, threads=1, posts=thread.post_count)
     forum_services.recompute_last_post(source)
     forum_services.recompute_last_post(category)
-    _log(
+    record_action(
         actor,
         Kind.MOVE,
         thread=thread,
@@ -241,6 +246,8 @@ def merge_threads(*, source: Thread, target: Thread, actor, reason: str = "") ->
     _fresh(target)
     if source.deleted_at is not None or target.deleted_at is not None:
         raise ServiceError(_("Restore a deleted thread before merging it."))
+    if source.is_held or target.is_held:
+        raise ServiceError(_("Approve a thread awaiting approval before merging it."))
     marks = [_read_marks(source), _read_marks(target)]
     moved = Post.objects.filter(thread=source).count()
     # Numbers above the target's keep (thread, number) unique until the renumbering.
@@ -270,7 +277,7 @@ def merge_threads(*, source: Thread, target: Thread, actor, reason: str = "") ->
     forum_services.recompute_last_post(source.category)
     forum_services.recompute_last_post(target.category)
     _fresh(target)
-    _log(
+    record_action(
         actor,
         Kind.MERGE,
         thread=target,
@@ -310,9 +317,12 @@ def split_thread(
         raise ServiceError(_("The first post stays with its thread: choose among the replies."))
     if posts[0].is_deleted:
         raise ServiceError(_("A new thread cannot open with a deleted post."))
+    if posts[0].is_held:
+        raise ServiceError(_("A new thread cannot open with a post awaiting approval."))
     if _fresh(thread).deleted_at is not None:
         raise ServiceError(_("Restore a deleted thread before splitting it."))
-    live = sum(1 for post in posts if not post.is_deleted)
+    # Deleted and held posts were not counted where they were; they are not counted here.
+    live = sum(1 for post in posts if not post.is_deleted and not post.is_held)
     marks = _read_marks(thread, among=post_ids)
     new = thread_services.create_thread(
         author=posts[0].author, category=category, title=title, created_at=posts[0].created_at
@@ -336,7 +346,7 @@ def split_thread(
     forum_services.recompute_last_post(thread.category)
     forum_services.recompute_last_post(category)
     _fresh(new)
-    _log(
+    record_action(
         actor,
         Kind.SPLIT,
         thread=new,
@@ -365,7 +375,7 @@ def delete_thread(*, thread: Thread, actor, reason: str = "") -> None:
         return
     thread_services.delete_thread(thread=thread, actor=actor)
     _close_reports(Report.objects.filter(post__thread=thread), actor, Report.Outcome.RESOLVED)
-    _log(actor, Kind.DELETE_THREAD, thread=thread, reason=reason)
+    record_action(actor, Kind.DELETE_THREAD, thread=thread, reason=reason)
 
 
 @transaction.atomic
@@ -375,7 +385,7 @@ def restore_thread(*, thread: Thread, actor, reason: str = "") -> None:
     if _fresh(thread).deleted_at is None:
         return
     thread_services.restore_thread(thread=thread, actor=actor)
-    _log(actor, Kind.RESTORE_THREAD, thread=thread, reason=reason)
+    record_action(actor, Kind.RESTORE_THREAD, thread=thread, reason=reason)
 
 
 @transaction.atomic
@@ -388,7 +398,7 @@ def delete_post(*, post: Post, actor, reason: str = "") -> None:
         return
     post_services.delete_post(post=post, actor=actor)
     _close_reports(post.reports.all(), actor, Report.Outcome.RESOLVED)
-    _log(actor, Kind.DELETE_POST, thread=post.thread, post=post, reason=reason)
+    record_action(actor, Kind.DELETE_POST, thread=post.thread, post=post, reason=reason)
 
 
 @transaction.atomic
@@ -399,7 +409,42 @@ def restore_post(*, post: Post, actor, reason: str = "") -> None:
     if not post.is_deleted:
         return
     post_services.restore_post(post=post, actor=actor)
-    _log(actor, Kind.RESTORE_POST, thread=post.thread, post=post, reason=reason)
+    record_action(actor, Kind.RESTORE_POST, thread=post.thread, post=post, reason=reason)
+
+
+# Posts held for approval ----------------------------------------------------------------
+
+
+@transaction.atomic
+def approve_post(*, post: Post, actor) -> None:
+    """Publish a held post (a held thread's opening post publishes the thread)."""
+    _require_moderator(actor, post.thread.category)
+    post.refresh_from_db(fields=["held_at"])
+    if not post.is_held:
+        return  # a resent form, or another moderator was quicker
+    opens_thread = post.thread.is_held
+    post_services.approve_post(post=post)
+    kind = Kind.APPROVE_THREAD if opens_thread else Kind.APPROVE_POST
+    record_action(actor, kind, thread=post.thread, post=post, author=post.author.username)
+
+
+@transaction.atomic
+def reject_post(*, post: Post, actor, reason: str = "") -> None:
+    """Refuse a held post: it is deleted and stays held, so it never counted and never will
+    unless a moderator restores it (back into the queue). A held thread goes with its post."""
+    _require_moderator(actor, post.thread.category)
+    reason = _clean_reason(reason)
+    post.refresh_from_db(fields=["held_at", "deleted_at"])
+    if not post.is_held or post.is_deleted:
+        raise ServiceError(_("This post is not awaiting approval."))
+    thread = post.thread
+    if thread.is_held:
+        thread_services.delete_thread(thread=thread, actor=actor)
+        kind = Kind.REJECT_THREAD
+    else:
+        post_services.delete_post(post=post, actor=actor)
+        kind = Kind.REJECT_POST
+    record_action(actor, kind, thread=thread, post=post, reason=reason, author=post.author.username)
 
 
 # Reports --------------------------------------------------------------------------------
@@ -441,7 +486,7 @@ def close_report(*, report: Report, actor, outcome: str) -> None:
     report.closed_at, report.closed_by, report.outcome = timezone.now(), actor, outcome
     report.save(update_fields=["closed_at", "closed_by", "outcome"])
     kind = Kind.RESOLVE_REPORT if outcome == Report.Outcome.RESOLVED else Kind.DISMISS_REPORT
-    _log(actor, kind, thread=post.thread, post=post, reporter=report.reporter.username)
+    record_action(actor, kind, thread=post.thread, post=post, reporter=report.reporter.username)
 
 
 # Announcements --------------------------------------------------------------------------
@@ -466,7 +511,7 @@ def publish_announcement(
         starts_at=starts_at,
         ends_at=ends_at,
     )
-    _log(actor, Kind.CREATE_ANNOUNCEMENT, title=announcement.title)
+    record_action(actor, Kind.CREATE_ANNOUNCEMENT, title=announcement.title)
     return announcement
 
 
@@ -490,7 +535,7 @@ def update_announcement(
         starts_at=starts_at,
         ends_at=ends_at,
     )
-    _log(actor, Kind.UPDATE_ANNOUNCEMENT, title=announcement.title)
+    record_action(actor, Kind.UPDATE_ANNOUNCEMENT, title=announcement.title)
     return announcement
 
 
@@ -499,4 +544,4 @@ def remove_announcement(*, announcement: Announcement, actor) -> None:
     _require_admin(actor)
     title = announcement.title
     forum_services.delete_announcement(announcement)
-    _log(actor, Kind.DELETE_ANNOUNCEMENT, title=title)
+    record_action(actor, Kind.DELETE_ANNOUNCEMENT, title=title)

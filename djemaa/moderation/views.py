@@ -318,6 +318,28 @@ def restore_post(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+def approve_post(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _moderated_post(request, pk)
+    return _act(
+        request,
+        lambda: services.approve_post(post=post, actor=request.user),
+        _("The post is approved: everyone can see it now."),
+        post.get_absolute_url(),
+    )
+
+
+@require_POST
+def reject_post(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _moderated_post(request, pk)
+    return _act(
+        request,
+        lambda: services.reject_post(post=post, actor=request.user, reason=_reason(request)),
+        _("The post is rejected: it is deleted, and only moderators can still see it."),
+        post.get_absolute_url(),
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_post(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
@@ -344,7 +366,7 @@ def report_post(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def reports(request: HttpRequest) -> HttpResponse:
-    if not querysets.moderated_category_ids(request.user):
+    if not rules.moderates_any_forum(request.user):
         raise Http404
     page, pagination = paginate(request, querysets.open_reports(request.user), REPORTS_PER_PAGE)
     return render(
@@ -356,6 +378,14 @@ def reports(request: HttpRequest) -> HttpResponse:
             "is_admin": rules.is_administrator(request.user),
         },
     )
+
+
+@require_safe
+def held_posts(request: HttpRequest) -> HttpResponse:
+    if not rules.moderates_any_forum(request.user):
+        raise Http404
+    page, pagination = paginate(request, querysets.held_posts(request.user), REPORTS_PER_PAGE)
+    return render(request, "moderation/held_posts.html", {"posts": page, "pagination": pagination})
 
 
 @require_POST

@@ -10,6 +10,7 @@ on the user object for the rest of the request.
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import CharField, F, IntegerField, Q, QuerySet, Value
 from django.http import Http404
@@ -250,16 +251,22 @@ def readable_categories(user) -> QuerySet[Category]:
     return Category.objects.filter(pk__in=tree_rights(user).readable_ids)
 
 
+def _own(user, field: str) -> Q:
+    """What this person wrote (nothing, for a guest): held posts are shown to their author."""
+    return Q(**{field: user.pk}) if user.is_authenticated else Q(pk__in=[])
+
+
 def visible_threads(user) -> QuerySet[Thread]:
-    """Threads of the forums the person may read; deleted ones where they moderate."""
+    """Threads of the forums the person may read; deleted ones where they moderate; held ones
+    (awaiting approval) where they moderate or that they opened."""
     rights = tree_rights(user)
     threads = Thread.objects.all()
     if not rights.reads_everything:
         threads = threads.filter(category_id__in=rights.readable_ids)
     if not rights.is_administrator:
-        threads = threads.filter(
-            Q(deleted_at__isnull=True) | Q(category_id__in=rights.moderated_ids)
-        )
+        moderated = Q(category_id__in=rights.moderated_ids)
+        threads = threads.filter(Q(deleted_at__isnull=True) | moderated)
+        threads = threads.filter(Q(is_held=False) | moderated | _own(user, "author"))
     return threads
 
 
@@ -267,9 +274,9 @@ def visible_posts(user) -> QuerySet[Post]:
     rights = tree_rights(user)
     posts = Post.objects.filter(thread__in=visible_threads(user))
     if not rights.is_administrator:
-        posts = posts.filter(
-            Q(deleted_at__isnull=True) | Q(thread__category_id__in=rights.moderated_ids)
-        )
+        moderated = Q(thread__category_id__in=rights.moderated_ids)
+        posts = posts.filter(Q(deleted_at__isnull=True) | moderated)
+        posts = posts.filter(Q(held_at__isnull=True) | moderated | _own(user, "author"))
     return posts
 
 
@@ -304,6 +311,15 @@ def can_moderate(user, category: Category) -> bool:
     return _may_write(user) and Right.MODERATE in tree_rights(user).at(category.pk)
 
 
+def moderates_any_forum(user) -> bool:
+    """Whether the person moderates at least one forum they can see (global or per forum):
+    the moderation pages are for them."""
+    if not _may_write(user):
+        return False
+    rights = tree_rights(user)
+    return bool(rights.moderated_ids & rights.visible_ids)
+
+
 def can_start_thread(user, category: Category) -> bool:
     """Threads go in forums (depth 1 and below), never straight into a top-level category."""
     return bool(
@@ -311,9 +327,28 @@ def can_start_thread(user, category: Category) -> bool:
     )
 
 
+def posts_are_held(user, category: Category) -> bool:
+    """Whether this person's new posts in this forum wait for a moderator's approval: members
+    with fewer approved posts than DJEMAA_HOLD_FIRST_POSTS; never those who moderate."""
+    limit = settings.DJEMAA_HOLD_FIRST_POSTS
+    return bool(
+        limit
+        and user.is_authenticated
+        and user.post_count < limit
+        and not is_moderator(user)
+        and not can_moderate(user, category)
+    )
+
+
+def can_approve(user, post: Post) -> bool:
+    return post.is_held and not post.is_deleted and can_moderate(user, post.thread.category)
+
+
 def can_reply(user, thread: Thread) -> bool:
     if not _may_write(user) or Right.REPLY not in tree_rights(user).at(thread.category_id):
         return False
+    if thread.is_held:
+        return False  # a thread awaiting approval takes no replies until it is approved
     closed = thread.is_locked or thread.deleted_at is not None
     return not closed or can_moderate(user, thread.category)
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from djemaa.core.errors import ServiceError
 from djemaa.forums.models import Category
@@ -64,7 +65,12 @@ def create_group(actor, *, name: str) -> Group:
         raise ServiceError(_("A group needs a name."))
     if len(name) > MAX_GROUP_NAME:
         raise ServiceError(
-            _("A group name can have at most %(limit)d characters.") % {"limit": MAX_GROUP_NAME}
+            ngettext(
+                "A group name can have at most %(limit)d character.",
+                "A group name can have at most %(limit)d characters.",
+                MAX_GROUP_NAME,
+            )
+            % {"limit": MAX_GROUP_NAME}
         )
     if Group.objects.filter(name__iexact=name).exists():
         raise ServiceError(_("There is already a group with that name."))

@@ -35,6 +35,9 @@ class Post(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set while a new member's post waits for a moderator (DJEMAA_HOLD_FIRST_POSTS): only its
+    # author and the forum's moderators see it, and it counts nowhere until approved.
+    held_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The one-time token of the form that wrote the post: a second submission of that form
     # (a double click, a resent request) finds this post instead of writing another.
     submission_token = models.CharField(max_length=64, blank=True, default="", editable=False)
@@ -53,6 +56,10 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["author", "-created_at"], name="post_by_author"),
             models.Index(fields=["thread", "created_at"], name="post_thread_time"),
+            # The moderators' queue of held posts, oldest first.
+            models.Index(
+                fields=["held_at"], condition=models.Q(held_at__isnull=False), name="post_held"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -64,6 +71,10 @@ class Post(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_at is not None
 
 
 class PostRevision(models.Model):

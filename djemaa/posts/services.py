@@ -68,11 +68,13 @@ def create_post(
     edited_by=None,
     edited_at: datetime | None = None,
     submission_token: str | None = None,
+    held: bool = False,
 ) -> Post:
     """Add a post at the end of a thread, numbered under the thread's row lock.
 
     `edited_by`/`edited_at` carry the "last edited" note of a post brought from elsewhere;
-    `submission_token` is the writing form's one-time token (see `submitted_post`).
+    `submission_token` is the writing form's one-time token (see `submitted_post`). A `held`
+    post takes its number now but counts nowhere until `approve_post`.
     """
     source = _clean_source(source, fmt)
     if reply_to is not None and reply_to.thread_id != thread.pk:
@@ -82,7 +84,7 @@ def create_post(
     # The UPDATE locks the thread's row (PostgreSQL) or the database (SQLite, whose
     # transactions here begin IMMEDIATE), so concurrent writers take numbers one by one.
     Thread.objects.filter(pk=thread.pk).update(
-        last_number=F("last_number") + 1, post_count=F("post_count") + 1
+        last_number=F("last_number") + 1, post_count=F("post_count") + (0 if held else 1)
     )
     locked = Thread.objects.only("last_number", "last_activity_at", "last_post", "category").get(
         pk=thread.pk
@@ -98,12 +100,16 @@ def create_post(
         edited_by=edited_by,
         edited_at=edited_at,
         submission_token=submission_token or "",
+        held_at=created_at if held else None,
     )
     _apply_rendering(post)
     post.save()
     PostRevision.objects.create(
         post=post, number=1, source=source, format=fmt, author=author, created_at=created_at
     )
+    if held:
+        _refresh_counters(thread, author)
+        return post
     if locked.last_post_id is None or created_at >= locked.last_activity_at:
         Thread.objects.filter(pk=thread.pk).update(last_post=post, last_activity_at=created_at)
     get_user_model().objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
@@ -111,6 +117,27 @@ def create_post(
     forum_services.offer_last_post(thread.category, post)
     _refresh_counters(thread, author)
     return post
+
+
+@transaction.atomic
+def approve_post(*, post: Post) -> None:
+    """Let a held post count, as if posted now: it keeps its number, the thread (and, for a
+    held thread's opening post, the forum) takes it as its newest activity."""
+    post.refresh_from_db(fields=["held_at", "deleted_at"])
+    if not post.is_held:
+        return
+    if post.is_deleted:
+        raise ServiceError(_("A deleted post cannot be approved."))
+    now = timezone.now()
+    Post.objects.filter(pk=post.pk).update(held_at=None, created_at=now)
+    post.held_at, post.created_at = None, now
+    thread = post.thread
+    if thread.is_held:
+        Thread.objects.filter(pk=thread.pk).update(is_held=False, created_at=now)
+        thread.is_held, thread.created_at = False, now
+        if thread.deleted_at is None:
+            forum_services.adjust_counters(thread.category, threads=1)
+    _move_counters_for(post, +1)
 
 
 def _refresh_counters(thread: Thread, *users) -> None:
@@ -170,7 +197,8 @@ def delete_post(*, post: Post, actor) -> None:
     if post.number == 1:
         raise ServiceError(_("The first post of a thread can only be deleted with the thread."))
     Post.objects.filter(pk=post.pk).update(deleted_at=timezone.now(), deleted_by=actor)
-    _move_counters_for(post, -1)
+    if not post.is_held:  # a held post was never counted
+        _move_counters_for(post, -1)
     post.refresh_from_db(fields=["deleted_at", "deleted_by"])
 
 
@@ -179,7 +207,8 @@ def restore_post(*, post: Post, actor) -> None:
     if not post.is_deleted:
         return
     Post.objects.filter(pk=post.pk).update(deleted_at=None, deleted_by=None)
-    _move_counters_for(post, +1)
+    if not post.is_held:
+        _move_counters_for(post, +1)
     post.refresh_from_db(fields=["deleted_at", "deleted_by"])
 
 
@@ -195,7 +224,7 @@ def _move_counters_for(post: Post, delta: int) -> None:
 
 def recompute_thread_last_post(thread: Thread) -> None:
     newest = (
-        Post.objects.filter(thread=thread, deleted_at__isnull=True)
+        Post.objects.filter(thread=thread, deleted_at__isnull=True, held_at__isnull=True)
         .order_by("-created_at", "-number")
         .only("pk", "created_at")
         .first()

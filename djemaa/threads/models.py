@@ -19,6 +19,9 @@ class Thread(models.Model):
     is_pinned = models.BooleanField(_("pinned"), default=False)
     is_locked = models.BooleanField(_("locked"), default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # A new thread whose first post is held for approval is held with it (posts.Post.held_at):
+    # hidden from all but its author and moderators, and counted in no forum until approved.
+    is_held = models.BooleanField(default=False, editable=False)
     # The highest post number ever given out: numbers are never reused, even after deletion.
     last_number = models.PositiveIntegerField(default=0, editable=False)
     post_count = models.PositiveIntegerField(default=0, editable=False)

@@ -33,8 +33,12 @@ def create_thread(
     created_at: datetime | None = None,
     is_pinned: bool = False,
     is_locked: bool = False,
+    held: bool = False,
 ) -> Thread:
-    """Open an empty thread; its first `create_post` becomes #1."""
+    """Open an empty thread; its first `create_post` becomes #1.
+
+    A `held` thread (its opening post awaits approval) counts in no forum until approved.
+    """
     title = " ".join(title.split())
     if not title:
         raise ServiceError(_("A thread needs a title."))
@@ -58,8 +62,10 @@ def create_thread(
         last_activity_at=created_at,
         is_pinned=is_pinned,
         is_locked=is_locked,
+        is_held=held,
     )
-    forum_services.adjust_counters(category, threads=1)
+    if not held:
+        forum_services.adjust_counters(category, threads=1)
     return thread
 
 
@@ -72,10 +78,11 @@ def start_thread(
     source: str,
     fmt: str = "markdown",
     submission_token: str | None = None,
+    held: bool = False,
     **options,
 ) -> Thread:
     """Open a thread with its first post, as a member starting a discussion does."""
-    thread = create_thread(author=author, category=category, title=title, **options)
+    thread = create_thread(author=author, category=category, title=title, held=held, **options)
     post_services.create_post(
         author=author,
         thread=thread,
@@ -83,6 +90,7 @@ def start_thread(
         fmt=fmt,
         created_at=thread.created_at,
         submission_token=submission_token,
+        held=held,
     )
     return thread
 
@@ -98,6 +106,8 @@ def refuse_reply_unless_allowed(user, thread: Thread) -> None:
         raise ServiceError(_("Log in to reply."))
     if thread.is_locked:
         raise ServiceError(_("This thread is locked: no new replies can be posted."))
+    if thread.is_held:
+        raise ServiceError(_("This thread can take replies once a moderator approves it."))
     raise ServiceError(_("You cannot reply in this forum."))
 
 
@@ -150,6 +160,7 @@ def check_reply(
             source=source,
             reply_to=reply_to,
             submission_token=submission_token,
+            held=rules.posts_are_held(user, thread.category),
         )
         post_services.discard_draft(user, thread=thread)
         mark_read(user, thread, post.number)
@@ -172,6 +183,7 @@ def check_start_thread(
             title=title,
             source=source,
             submission_token=submission_token,
+            held=rules.posts_are_held(user, category),
         )
         post_services.discard_draft(user, category=category)
         mark_read(user, thread, 1)
@@ -186,7 +198,8 @@ def delete_thread(*, thread: Thread, actor) -> None:
         return
     Thread.objects.filter(pk=thread.pk).update(deleted_at=timezone.now())
     thread.refresh_from_db(fields=["deleted_at"])
-    forum_services.adjust_counters(thread.category, threads=-1, posts=-thread.post_count)
+    if not thread.is_held:  # a held thread was never counted in its forum
+        forum_services.adjust_counters(thread.category, threads=-1, posts=-thread.post_count)
     _move_author_counts(thread, -1)
     forum_services.recompute_last_post(thread.category)
 
@@ -197,14 +210,15 @@ def restore_thread(*, thread: Thread, actor) -> None:
         return
     Thread.objects.filter(pk=thread.pk).update(deleted_at=None)
     thread.refresh_from_db(fields=["deleted_at"])
-    forum_services.adjust_counters(thread.category, threads=1, posts=thread.post_count)
+    if not thread.is_held:
+        forum_services.adjust_counters(thread.category, threads=1, posts=thread.post_count)
     _move_author_counts(thread, +1)
     forum_services.recompute_last_post(thread.category)
 
 
 def _move_author_counts(thread: Thread, sign: int) -> None:
     per_author = (
-        Post.objects.filter(thread=thread, deleted_at__isnull=True)
+        Post.objects.filter(thread=thread, deleted_at__isnull=True, held_at__isnull=True)
         .values("author")
         .annotate(n=Count("pk"))
     )

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -267,7 +268,13 @@ def _reply_submitted(request: HttpRequest, thread: Thread, action_url: str) -> H
         writing["errors"] = error.messages
         return _reply_page(request, thread, writing, status=400)
     multiquote.clear(request.session)
+    if post.is_held:
+        _say_held(request)
     return redirect(querysets.post_location(post))
+
+
+def _say_held(request: HttpRequest) -> None:
+    messages.info(request, _("Your post will appear once a moderator approves it."))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -316,6 +323,8 @@ def new_thread(request: HttpRequest, category_pk: int) -> HttpResponse:
     except ServiceError as error:
         writing["errors"] = error.messages
         return _new_thread_page(request, category, writing, status=400)
+    if thread.is_held:
+        _say_held(request)
     return redirect(thread.get_absolute_url())
 
 

@@ -13,6 +13,7 @@ from djemaa.accounts import services
 from djemaa.accounts.bans import active_ban, is_banned
 from djemaa.accounts.models import Ban, User
 from djemaa.core.errors import ServiceError
+from djemaa.moderation.models import ModerationAction
 
 
 @pytest.fixture
@@ -62,6 +63,34 @@ def test_a_permanent_ban_holds_until_lifted(moderator, make_member):
     assert ban.lifted_at and ban.lifted_by == moderator
     with pytest.raises(ServiceError, match="not banned"):
         services.lift_ban(moderator, member)
+
+
+def test_refused_bans_and_lifts_leave_nothing_in_the_moderation_log(moderator, make_member):
+    member = make_member()
+    with pytest.raises(ServiceError):
+        services.ban_member(moderator, member, "")
+    with pytest.raises(ServiceError):
+        services.ban_member(make_member(), member, "Spam")
+    with pytest.raises(ServiceError):
+        services.lift_ban(moderator, member)
+    assert not ModerationAction.objects.exists()
+
+
+def test_bans_and_lifts_are_recorded_in_the_moderation_log(moderator, make_member):
+    member = make_member(username="Trublion")
+    until = timezone.now() + timedelta(days=3)
+    services.ban_member(moderator, member, "Spam")
+    services.ban_member(moderator, member, "Encore", until)
+    services.lift_ban(moderator, member)
+    logged = list(
+        ModerationAction.objects.order_by("pk").values_list("actor", "kind", "reason", "details")
+    )
+    who = {"member_id": member.pk, "member": "Trublion"}
+    assert logged == [
+        (moderator.pk, ModerationAction.Kind.BAN, "Spam", {**who, "until": None}),
+        (moderator.pk, ModerationAction.Kind.BAN, "Encore", {**who, "until": until.isoformat()}),
+        (moderator.pk, ModerationAction.Kind.LIFT_BAN, "", who),
+    ]
 
 
 def test_a_temporary_ban_ends_by_itself(moderator, make_member):

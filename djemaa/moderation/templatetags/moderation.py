@@ -1,5 +1,7 @@
 """What the thread page and the layout ask of moderation, and the log's sentences."""
 
+from datetime import datetime
+
 from django import template
 from django.urls import reverse
 from django.utils.html import escape, format_html
@@ -7,7 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from djemaa.core.templatetags.djemaa import member_link
+from djemaa.core.templatetags.djemaa import member_link, moment
 from djemaa.permissions import rules
 
 from .. import services
@@ -23,8 +25,8 @@ def may_moderate(context, thread) -> bool:
 
 
 @register.filter
-def is_moderator(user) -> bool:
-    return rules.is_moderator(user)
+def moderates_any_forum(user) -> bool:
+    return rules.moderates_any_forum(user)
 
 
 @register.filter
@@ -66,6 +68,11 @@ def _sentences(action: ModerationAction) -> tuple[str, dict]:
             "%(actor)s moved %(count)d posts of %(source)s into the new thread %(thread)s.",
             details["posts"],
         ), {"source": _quoted(details["source_title"]), "count": details["posts"]}
+    if kind == Kind.BAN and details.get("until"):
+        return _("%(actor)s banned %(member)s until %(until)s."), {
+            "member": _quoted(details["member"]),
+            "until": moment(datetime.fromisoformat(details["until"])),
+        }
     simple = {
         Kind.PIN: _("%(actor)s pinned %(thread)s."),
         Kind.UNPIN: _("%(actor)s unpinned %(thread)s."),
@@ -86,6 +93,12 @@ def _sentences(action: ModerationAction) -> tuple[str, dict]:
         Kind.CREATE_ANNOUNCEMENT: _("%(actor)s published the announcement %(title)s."),
         Kind.UPDATE_ANNOUNCEMENT: _("%(actor)s edited the announcement %(title)s."),
         Kind.DELETE_ANNOUNCEMENT: _("%(actor)s removed the announcement %(title)s."),
+        Kind.APPROVE_POST: _("%(actor)s approved post %(post)s by %(author)s in %(thread)s."),
+        Kind.APPROVE_THREAD: _("%(actor)s approved the new thread %(thread)s by %(author)s."),
+        Kind.REJECT_POST: _("%(actor)s rejected post %(post)s by %(author)s in %(thread)s."),
+        Kind.REJECT_THREAD: _("%(actor)s rejected the new thread %(thread)s by %(author)s."),
+        Kind.BAN: _("%(actor)s banned %(member)s permanently."),
+        Kind.LIFT_BAN: _("%(actor)s lifted the ban of %(member)s."),
     }
     values = {
         "old": _quoted(details.get("old_title", "")),
@@ -93,6 +106,8 @@ def _sentences(action: ModerationAction) -> tuple[str, dict]:
         "to": _quoted(details.get("to_forum", "")),
         "reporter": _quoted(details.get("reporter", "")),
         "title": _quoted(details.get("title", "")),
+        "member": _quoted(details.get("member", "")),
+        "author": _quoted(details.get("author", "")),
     }
     return simple[kind], values
 

@@ -7,11 +7,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from djemaa.accounts.services import ban_member, lift_ban
 from djemaa.forums.models import Announcement
 from djemaa.moderation import services
 from djemaa.moderation.models import ModerationAction, Report
 from djemaa.posts.models import Post
+from djemaa.posts.services import create_post
 from djemaa.threads.models import Thread
+from djemaa.threads.services import start_thread
 
 
 @pytest.fixture
@@ -269,7 +272,7 @@ def test_the_reports_queue_lists_open_reports_in_a_fixed_number_of_queries(
     report_some(2)
     url = reverse("moderation:reports")
     as_moderator.get(url)  # the session and its user are cached from here on
-    with django_assert_num_queries(7) as few:
+    with django_assert_num_queries(6) as few:
         page = as_moderator.get(url).content.decode()
     assert "Raison 0" in page and "Raison 1" in page
     report_some(5)
@@ -444,10 +447,11 @@ def test_moderation_pages_render_in_each_language(
 def test_the_log_has_a_sentence_for_every_kind_of_action(
     as_moderator, moderator, make_thread, make_post, make_member, make_forum
 ):
-    thread, other, elsewhere = (
+    thread, other, elsewhere, other_live = (
         make_thread(title="Sujet"),
         make_thread(),
         make_forum(title="Ailleurs"),
+        make_thread(title="Vivant"),
     )
     reply, spare = make_post(thread), make_post(thread)
     resolved = services.report_post(
@@ -476,6 +480,21 @@ def test_the_log_has_a_sentence_for_every_kind_of_action(
         announcement=announcement, actor=moderator, title="Annonce modifiée", **fields
     )
     services.remove_announcement(announcement=announcement, actor=moderator)
+    newcomer = make_member(username="Nouvelle")
+    for approve in (True, False):
+        held_thread = start_thread(
+            author=newcomer, category=elsewhere, title="En attente", source="x", held=True
+        )
+        held_reply = create_post(thread=other_live, author=newcomer, source="y", held=True)
+        for post in (held_thread.posts.get(), held_reply):
+            if approve:
+                services.approve_post(post=post, actor=moderator)
+            else:
+                services.reject_post(post=post, actor=moderator)
+    troublemaker = make_member(username="Trublion")
+    ban_member(moderator, troublemaker, "Spam")
+    ban_member(moderator, troublemaker, "Spam", now + timedelta(days=3))
+    lift_ban(moderator, troublemaker)
 
     page = as_moderator.get(reverse("moderation:log")).content.decode()
     for fragment in [
@@ -496,6 +515,15 @@ def test_the_log_has_a_sentence_for_every_kind_of_action(
         'published the announcement <bdi dir="auto">Annonce</bdi>',
         "edited the announcement",
         "removed the announcement",
+        '</a> banned <bdi dir="auto">Trublion</bdi> permanently.',
+        '</a> banned <bdi dir="auto">Trublion</bdi> until <time datetime="',
+        '</a> lifted the ban of <bdi dir="auto">Trublion</bdi>.',
+        '</a> approved the new thread <a href="',
+        '</a> approved post <a href="',
+        'by <bdi dir="auto">Nouvelle</bdi> in <a href="',
+        'by <bdi dir="auto">Nouvelle</bdi> in <a href="',
+        "</a> rejected post <a href=",
+        '</a> rejected the new thread <a href="',
     ]:
         assert fragment in page, fragment
     assert set(ModerationAction.objects.values_list("kind", flat=True)) == set(

@@ -227,3 +227,14 @@ def test_migrating_rerenders_posts_stored_by_an_older_renderer(make_thread):
     call_command("migrate", verbosity=0)
     post.refresh_from_db()
     assert "<strong>gras</strong>" in post.html
+
+
+def test_repairing_counters_never_lowers_the_highest_number_given(make_thread, make_post):
+    thread = make_thread()
+    make_post(thread)
+    last = make_post(thread)
+    last.delete()  # gone for good, as when a split moves a thread's last posts away
+    repair_counters()
+    thread.refresh_from_db()
+    assert thread.last_number == 3
+    assert make_post(thread).number == 4

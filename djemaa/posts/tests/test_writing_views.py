@@ -6,6 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from djemaa.moderation.models import ModerationAction
+from djemaa.moderation.services import report_post
 from djemaa.posts.services import check_delete_post, check_edit_post
 
 FRAGMENT = {"HTTP_X_DJEMAA_FRAGMENT": "1"}
@@ -177,6 +179,56 @@ def test_a_deleted_post_is_a_404_for_its_author_and_restorable_by_moderators(
 
     reply.refresh_from_db()
     assert not reply.is_deleted
+
+
+def test_a_moderator_deleting_and_restoring_someone_elses_post_is_in_the_moderation_log(
+    signed_in, make_thread, make_post, make_member
+):
+    reply = make_post(make_thread())
+    report = report_post(reporter=make_member(), post=reply, reason="Hors sujet")
+    moderator = signed_in(make_member(is_admin=True, language="en"))
+
+    moderator.post(reverse("posts:delete", args=[reply.pk]))
+    reply.refresh_from_db()
+    assert reply.is_deleted
+    moderator.post(reverse("posts:restore", args=[reply.pk]))
+    reply.refresh_from_db()
+    assert not reply.is_deleted
+
+    logged = ModerationAction.objects.order_by("pk").values_list("actor", "kind", "post")
+    assert list(logged) == [
+        (moderator.member.pk, ModerationAction.Kind.DELETE_POST, reply.pk),
+        (moderator.member.pk, ModerationAction.Kind.RESTORE_POST, reply.pk),
+    ]
+    report.refresh_from_db()
+    assert not report.is_open
+
+
+def test_members_deleting_their_own_posts_leave_the_moderation_log_alone(
+    signed_in, make_thread, make_post, make_member
+):
+    thread = make_thread()
+    own = make_post(thread)
+    moderator = make_member(is_admin=True)
+    by_moderator = make_post(thread, author=moderator)
+
+    signed_in(own.author).post(reverse("posts:delete", args=[own.pk]))
+    signed_in(moderator).post(reverse("posts:delete", args=[by_moderator.pk]))
+
+    own.refresh_from_db()
+    by_moderator.refresh_from_db()
+    assert own.is_deleted and by_moderator.is_deleted
+    assert not ModerationAction.objects.exists()
+
+
+def test_a_moderator_still_cannot_delete_someone_elses_opening_post_alone(
+    signed_in, make_thread, make_member
+):
+    first = make_thread().posts.get()
+    response = signed_in(make_member(is_admin=True)).post(reverse("posts:delete", args=[first.pk]))
+    assert response.status_code == 400
+    first.refresh_from_db()
+    assert not first.is_deleted and not ModerationAction.objects.exists()
 
 
 def test_members_cannot_restore_a_post(signed_in, make_thread, make_post):
