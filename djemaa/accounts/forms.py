@@ -110,7 +110,7 @@ def refuse_when_too_many_emails(request) -> None:
     limit = settings.DJEMAA_EMAILS_PER_ADDRESS_PER_HOUR
     if throttle.is_blocked(EMAILS_BY_ADDRESS, address, limit):
         raise ValidationError(
-            _("Too many emails were asked for from your connection. Please try again later."),
+            _("Too many emails were requested from your network. Please try again later."),
             code="throttled",
         )
     throttle.record(EMAILS_BY_ADDRESS, address, EMAIL_WINDOW_SECONDS)
