@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 
-def run_djemaa(*args, tmp_path, **env):
+def run_djemaa(*args, tmp_path, input: str | None = None, **env):
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -17,7 +17,8 @@ def run_djemaa(*args, tmp_path, **env):
     return subprocess.run(
         [sys.executable, "-m", "djemaa.core.cli", *args],
         env=environment,
+        input=input,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=120,
     )
