@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_DATA_DIR := $(CURDIR)/data/test
 PYTEST := $(BIN)/pytest -p xdist -n 2 -q
 
-.PHONY: demo run test test-sqlite test-postgres lint messages browser-deps clean
+.PHONY: demo run test test-sqlite test-postgres lint messages browser-deps clean bench
 
 # The demo's links follow the address it is served at, unless DJEMAA_PUBLIC_URL says otherwise.
 demo: $(BIN)/djemaa
@@ -54,6 +54,11 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJEMAA_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/python -m django makemigrations --check --dry-run --settings=config.settings
+
+# Djemaa under load next to the peer forums and the ceiling, into bench/RESULTS.md (bench/README.md).
+# `make bench QUICK=1` is the smoke run; REBUILD=1 generates and loads the data again.
+bench: $(BIN)/djemaa
+	$(BIN)/python -m bench.run $(if $(filter-out 0,$(REBUILD)),--rebuild)
 
 # Refresh the message catalogues from the code, then compile them (needs GNU gettext).
 messages: $(BIN)/djemaa

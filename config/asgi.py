@@ -3,4 +3,8 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from djemaa.core.pagecache import GuestPageCache  # noqa: E402 - needs the settings above
+
+application = GuestPageCache(django_application)

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "djemaa.permissions",
     "djemaa.interchange",
     "djemaa.moderation",
+    "djemaa.search",
     # Two-factor sign-in: TOTP authenticator apps, and one-time recovery codes.
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -138,8 +139,11 @@ TEMPLATES = [
 def _databases() -> dict:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url.startswith(("postgres://", "postgresql://")):
-        db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        # Under ASGI every request runs in a thread of its own, so connections kept by the
+        # thread (CONN_MAX_AGE) would pile up: a pool per process lends them instead.
+        db = dj_database_url.parse(url)
         db["ENGINE"] = "django.db.backends.postgresql"
+        db.setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 8, "timeout": 20}
         return {"default": db}
     if url and not url.startswith("sqlite://"):
         raise ImproperlyConfigured(
@@ -160,7 +164,6 @@ def _databases() -> dict:
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA temp_store=MEMORY;"
-                    "PRAGMA mmap_size=268435456;"
                 ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -266,6 +269,16 @@ DJEMAA_NEW_MEMBER_POSTS_PER_HOUR = int(os.environ.get("DJEMAA_NEW_MEMBER_POSTS_P
 # Members with fewer approved posts than this have new posts held for a moderator's approval;
 # 0 turns it off.
 DJEMAA_HOLD_FIRST_POSTS = int(os.environ.get("DJEMAA_HOLD_FIRST_POSTS", "0"))
+
+# Speed (see djemaa/core/pagecache.py). Pages kept for guests, per server process; 0 turns
+# the cache off. Thread pages are checked against the database on every hit; lists of threads
+# and forums are kept this many seconds. View counters are written in batches this often.
+DJEMAA_GUEST_CACHE_MB = int(os.environ.get("DJEMAA_GUEST_CACHE_MB", "32"))
+DJEMAA_GUEST_LIST_SECONDS = float(os.environ.get("DJEMAA_GUEST_LIST_SECONDS", "5"))
+DJEMAA_GUEST_THREAD_SECONDS = float(os.environ.get("DJEMAA_GUEST_THREAD_SECONDS", "60"))
+DJEMAA_VIEW_COUNT_SECONDS = float(os.environ.get("DJEMAA_VIEW_COUNT_SECONDS", "10"))
+# Rendered post blocks kept per server process, for everyone's thread pages (threads.blocks).
+DJEMAA_POST_BLOCK_CACHE_MB = int(os.environ.get("DJEMAA_POST_BLOCK_CACHE_MB", "16"))
 
 # Sign-in throttling: failures allowed per typed name and per address within the window.
 DJEMAA_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("DJEMAA_LOGIN_FAILURES_PER_ACCOUNT", "5"))

@@ -6,6 +6,7 @@ urlpatterns = [
     path("p/", include("djemaa.posts.urls")),
     path("moderation/", include("djemaa.moderation.urls")),
     path("administration/", include("djemaa.permissions.urls")),
+    path("", include("djemaa.search.urls")),
     path("", include("djemaa.accounts.urls")),
     path("", include("djemaa.core.urls")),
 ]

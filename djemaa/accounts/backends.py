@@ -18,7 +18,7 @@ class UsernameOrEmailBackend(ModelBackend):
             if len(matches) == 1:
                 user = matches[0]
         if user is None:
-            user = User.objects.filter(username__iexact=identifier).first()
+            user = User.objects.named(identifier).first()
         if user is None:
             # Hash anyway, so a missing account answers as slowly as a wrong password.
             User().set_password(password)

@@ -7,9 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MemberManager(UserManager):
+    def named(self, username: str) -> models.QuerySet:
+        """The member of that name whatever its case, found through the index that keeps
+        names unique (LOWER on both sides; `iexact` would read the whole table)."""
+        return self.alias(name_lower=Lower("username")).filter(
+            name_lower=Lower(models.Value(username))
+        )
+
     def get_by_natural_key(self, username):
         # Sign-in ignores case, as the uniqueness rule does.
-        return self.get(username__iexact=username)
+        return self.named(username).get()
 
 
 class User(AbstractUser):

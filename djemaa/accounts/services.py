@@ -3,6 +3,7 @@ they may change about themselves, and let moderators ban them."""
 
 import re
 import zoneinfo
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from djemaa.core import pagecache
 from djemaa.core.errors import ServiceError
 from djemaa.moderation.models import ModerationAction
 from djemaa.moderation.services import record_action
@@ -56,7 +58,7 @@ def create_member(
 ):
     User = get_user_model()
     username = clean_username(username)
-    if User.objects.filter(username__iexact=username).exists():
+    if User.objects.named(username).exists():
         raise ServiceError(_("The username %(name)s is taken.") % {"name": username})
     if language and language not in dict(settings.LANGUAGES):
         raise ServiceError(_("Unknown language: %(code)s.") % {"code": language})
@@ -107,6 +109,7 @@ def change_signature(user, signature: str) -> None:
     """Shown under every post of the member, so one change shows everywhere."""
     _set_signature(user, signature)
     user.save(update_fields=["signature", "signature_html"])
+    pagecache.site_changed()
 
 
 def set_preferred_language(user, code: str) -> None:
@@ -361,3 +364,18 @@ def lift_ban(moderator: User, member: User) -> None:
     record_action(
         moderator, ModerationAction.Kind.LIFT_BAN, member_id=member.pk, member=member.username
     )
+
+
+def add_post_counts(counts: Mapping[int, int]) -> None:
+    """Add posts written in bulk to their authors' counts (member id: how many), one
+    UPDATE for each distinct number rather than one for each member."""
+    by_count: dict[int, list[int]] = {}
+    for member_id, count in counts.items():
+        if count:
+            by_count.setdefault(count, []).append(member_id)
+    User = get_user_model()
+    for count, member_ids in sorted(by_count.items()):
+        for start in range(0, len(member_ids), 500):
+            User.objects.filter(pk__in=member_ids[start : start + 500]).update(
+                post_count=F("post_count") + count
+            )

@@ -56,7 +56,7 @@ def excerpt(html: str) -> str:
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     """A member's page. The name matches in any case; other spellings redirect to the real one."""
-    member = get_user_model().objects.filter(username__iexact=username).first()
+    member = get_user_model().objects.named(username).first()
     if member is None:
         raise Http404(_("There is no member with that name."))
     if member.username != username:

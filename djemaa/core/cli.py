@@ -13,6 +13,7 @@ USAGE = """usage: djemaa COMMAND [options]
   createadmin          create an administrator account
   load FILE            load an interchange file (JSON Lines) into the forum
   dump FILE            write the forum to an interchange file
+  generate             make a synthetic French/Arabic forum (into the database, or --output FILE)
   repair-counters      rebuild every counter from the posts themselves
 
 Any other Django management command works too (djemaa help COMMAND)."""

@@ -1340,7 +1340,7 @@ class SiteState(enum.Enum):
 def site_state() -> SiteState:
     if Thread.objects.filter(title=LONG_THREAD_TITLE).exists():
         return SiteState.DEMO
-    others = User.objects.exclude(username__iexact=ADMIN_USERNAME)
+    others = User.objects.exclude(pk__in=User.objects.named(ADMIN_USERNAME))
     if Category.objects.exists() or others.exists():
         return SiteState.OTHER
     return SiteState.EMPTY
@@ -1348,7 +1348,7 @@ def site_state() -> SiteState:
 
 def ensure_admin(password: str, *, joined_at: datetime | None = None) -> User:
     """The `admin` account with this password, created if missing."""
-    admin = User.objects.filter(username__iexact=ADMIN_USERNAME).first()
+    admin = User.objects.named(ADMIN_USERNAME).first()
     if admin is None:
         return create_member(
             username=ADMIN_USERNAME, password=password, is_admin=True, joined_at=joined_at

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from djemaa.core import pagecache
 from djemaa.core.errors import ServiceError
 from djemaa.posts.models import Post
 from djemaa.posts.rendering import render_post_source
@@ -42,7 +43,7 @@ def create_announcement(
     ends_at: datetime | None = None,
 ) -> Announcement:
     title, body = _clean_announcement(title, body, starts_at, ends_at)
-    return Announcement.objects.create(
+    announcement = Announcement.objects.create(
         title=title,
         body=body,
         body_html=render_post_source(body, "markdown").html,
@@ -51,6 +52,8 @@ def create_announcement(
         starts_at=starts_at,
         ends_at=ends_at,
     )
+    pagecache.site_changed()  # shown above the threads of its forums
+    return announcement
 
 
 def update_announcement(
@@ -68,11 +71,13 @@ def update_announcement(
     announcement.category = category
     announcement.starts_at, announcement.ends_at = starts_at, ends_at
     announcement.save()
+    pagecache.site_changed()
     return announcement
 
 
 def delete_announcement(announcement: Announcement) -> None:
     announcement.delete()
+    pagecache.site_changed()
 
 
 def _clean_announcement(

@@ -4,29 +4,67 @@ The file is read as a stream: only maps from the file's ids to database ids stay
 memory, plus what must wait for the end (quotes of posts further down, numbering,
 deletions). Everything runs in one transaction, so a bad line leaves the site untouched.
 The format is described in the README ("The interchange file").
+
+Members, forums and announcements go through the verbs people use, one by one. Threads
+and posts, the bulk of any forum, are written in batches (threads.services.
+add_threads_in_bulk, posts.services.add_posts_in_bulk): each is checked as create_thread or
+create_post checks it when its line is read, posts are rendered by a pool of worker
+processes while this one goes on reading, and every counter and "last post" they move is
+worked out in memory and written once at the end, so that the site ends exactly as
+create_thread, create_post, delete_post and delete_thread would have left it.
 """
 
+import itertools
 import json
+import multiprocessing
+import os
+import re
 import sys
-from collections import Counter
-from collections.abc import Callable, Iterable
+import time
+from array import array
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from multiprocessing.pool import AsyncResult
 from typing import Any, BinaryIO
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max, Model
+from django.utils import timezone
 from tqdm import tqdm
 
-from djemaa.accounts.services import clean_username, create_member
+from djemaa.accounts.services import add_post_counts, clean_username, create_member
 from djemaa.core.errors import ServiceError
 from djemaa.forums.models import Category
-from djemaa.forums.services import create_announcement, create_category
-from djemaa.markup.render import FORMATS, rewrite_quote_refs
+from djemaa.forums.services import (
+    adjust_counters,
+    create_announcement,
+    create_category,
+    offer_last_post,
+    recompute_last_post,
+)
+from djemaa.markup.render import FORMATS, Rendered, rewrite_quote_refs
 from djemaa.posts.models import Post
-from djemaa.posts.services import create_post, delete_post, renumber_thread_by_time, replace_source
+from djemaa.posts.services import (
+    add_posts_in_bulk,
+    check_deletable,
+    check_post_source,
+    check_reply_target,
+    recompute_thread_last_post,
+    render_without_members,
+    renumber_thread_by_time,
+)
+from djemaa.search import services as search_services
 from djemaa.threads.models import Thread
-from djemaa.threads.services import create_thread, delete_thread
+from djemaa.threads.services import (
+    add_threads_in_bulk,
+    check_new_thread,
+    delete_thread,
+    set_thread_counters,
+)
 
 from .models import LoadedObject
 
@@ -47,6 +85,12 @@ EDITED_FIELDS = frozenset({"by", "at"})
 MAX_ID_LENGTH = LoadedObject._meta.get_field("file_id").max_length
 # Rows of the id map are written in batches: nothing reads them back during the load.
 LINK_BATCH = 1000
+# Posts are rendered and written this many at a time, with at most RENDER_AHEAD batches
+# in the render pool: that bounds what the pipeline holds (a few MB of text).
+POST_BATCH = 500
+RENDER_AHEAD = 2 * (os.cpu_count() or 1) + 2
+# The SQLite page cache during a load, in KiB: part of the peak memory the README states.
+SQLITE_CACHE_KIB = 128 * 1024
 
 
 class LoadError(Exception):
@@ -171,34 +215,146 @@ class Record:
         return True
 
 
+@dataclass(slots=True)
+class _ThreadTally:
+    """What this load's posts change in one thread, written once at the end."""
+
+    category_id: int
+    last_number: int
+    post_count: int
+    last_post_id: int | None
+    last_activity_at: datetime
+    # Opened by this load: its posts are numbered by time at the end if they came out of
+    # time order. `latest` is the newest post time so far (None: no post yet).
+    is_new: bool
+    latest: datetime | None = None
+    out_of_order: bool = False
+    # Deleted before this load: create_post counts its posts in the forum all the same.
+    was_deleted: bool = False
+    has_deleted_posts: bool = False
+    # The newest post not deleted, as (created, number, id): the thread's last post once
+    # delete_post has found it again (recompute_thread_last_post), if numbered as it came.
+    newest_live: tuple[datetime, int, int] | None = None
+
+
+def _new_ids(model: type[Model], block: int = 1000) -> Iterator[int]:
+    """Ids for rows of `model` that this load writes later in its transaction.
+
+    Taken in advance so that records can name each other (posts their thread, quotes and
+    replies their post) before they are written; increasing, so that ordering by id is
+    ordering by arrival.
+    """
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id'))"
+                    " FROM generate_series(1, %s) ORDER BY 1",
+                    [table, block],
+                )
+                yield from (row[0] for row in cursor.fetchall())
+    # SQLite: the transaction holds the database's write lock (transactions begin
+    # IMMEDIATE), so nobody else takes an id before it ends. AUTOINCREMENT never reuses an
+    # id, even a deleted row's: its high-water mark is in sqlite_sequence.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+    highest = max(row[0] if row else 0, model.objects.aggregate(m=Max("id"))["m"] or 0)
+    yield from itertools.count(highest + 1)
+
+
+# Every reference a [quote=name;ref] tag may hold: a superset, for the worker processes'
+# look-ups. They decide which tags are quotes, and hand back a post that names a post not
+# found here, to be written at the end.
+_QUOTE_REFERENCE_RE = re.compile(r"\[quote=[^\]\n]*;([^\]\n;]*)\]", re.IGNORECASE)
+_NUMBER_RE = re.compile(r"[0-9]{1,18}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    message: str
+
+
+# A post that quotes a post further down the file.
+_LATER = "later"
+
+
+def _prepare_posts(
+    texts: list[tuple[str, str, dict[int | str, int]]],
+) -> list[tuple[str, Rendered | None] | _Refused | str]:
+    """In a worker process (no database): each body with its quotes' references rewritten
+    to posts' ids, checked and rendered as create_post would."""
+    return [_prepare_post(*text) for text in texts]
+
+
+def _prepare_post(
+    body: str, fmt: str, references: dict[int | str, int]
+) -> tuple[str, Rendered | None] | _Refused | str:
+    missing: list[int | str] = []
+
+    def target(reference: int | str) -> int | None:
+        pk = references.get(reference)
+        if pk is None:
+            missing.append(reference)
+        return pk
+
+    source = rewrite_quote_refs(body, target, fmt)
+    if missing:
+        return _LATER
+    try:
+        source = check_post_source(source, fmt)
+    except ServiceError as exc:
+        return _Refused(" ".join(exc.messages))
+    return source, render_without_members(source, fmt)
+
+
 class Loader:
     """Turns records, in file order, into members, forums, threads, posts and announcements.
 
-    `add` each record, then `finish`, inside one transaction. Importers from other forums
-    can feed records here directly instead of writing a file.
+    `add` each record, then `finish`, inside one transaction, and `close` in any case (it
+    stops the render pool). Importers from other forums can feed records here directly
+    instead of writing a file.
     """
 
     def __init__(self) -> None:
         self.created: Counter[str] = Counter()
         self.existing: Counter[str] = Counter()
+        # Set by load_file / load_records: until the commit, then indexing for search.
+        self.load_seconds = self.index_seconds = 0.0
         self._ids: dict[str, dict[str, int]] = {kind: {} for kind in Kind.values}
         # Kinds never loaded before need no look-up per record (the usual first load).
         self._kinds_loaded_before = set(
             LoadedObject.objects.values_list("kind", flat=True).distinct()
         )
-        self._links: list[LoadedObject] = []
+        self._links: list[tuple[str, str, int]] = []
         self._line: int | None = None
-        # Threads opened by this load, with their latest post time so far (None: no post yet).
-        self._new_threads: dict[int, datetime | None] = {}
-        self._out_of_order: set[int] = set()
-        # (line, file id, post pk, body, format) of posts quoting a post not yet seen. The
-        # file's body is kept because its references are rewritten only once all are known.
-        self._forward_quotes: list[tuple[int | None, str, int, str, str]] = []
+        self._categories: dict[int, Category] = {}
+        self._user = lru_cache(maxsize=4096)(self._fetch_user)
+        # Posts: their ids are taken in advance, so that quotes and replies can name them
+        # before they are written; the thread of each (reply_to must stay in its thread)
+        # in an array indexed from the first id, 8 bytes a post.
+        self._post_ids: Iterator[int] | None = None
+        self._first_post_id = 0
+        self._post_threads = array("q")
+        # Threads: the same, and written in batches (always before their posts).
+        self._thread_ids: Iterator[int] | None = None
+        self._unwritten_threads: list[Thread] = []
+        self._threads: dict[int, _ThreadTally] = {}
+        self._live_posts_by_author: Counter[int] = Counter()
+        self._posts_by_category: Counter[int] = Counter()
+        # The newest post of each forum as (created, id): what offer_last_post would keep.
+        self._newest_by_category: dict[int, tuple[datetime, int]] = {}
+        # (line, file id, post, body) of posts read and not yet written.
+        self._batch: list[tuple[int | None, str, Post, str]] = []
+        self._rendering: deque[tuple[list, AsyncResult]] = deque()
+        self._pool: multiprocessing.pool.Pool | None = None
+        # (line, file id, post, body) of posts quoting a post not yet seen: they are
+        # rendered and written at the end, once every reference is known.
+        self._forward_quotes: list[tuple[int | None, str, Post, str]] = []
         self._deleted_posts: list[tuple[int | None, str, int]] = []
         self._deleted_threads: list[tuple[int | None, str, int]] = []
-        # Posts come grouped by thread and author; services want model instances.
-        self._thread = lru_cache(maxsize=1024)(self._fetch_thread)
-        self._user = lru_cache(maxsize=4096)(self._fetch_user)
+        self._sqlite_cache_size = self._enlarge_sqlite_cache()
         self._handlers: dict[str, Callable[[Record, int | None], int]] = {
             Kind.USER: self._add_user,
             Kind.CATEGORY: self._add_category,
@@ -212,7 +368,10 @@ class Loader:
         try:
             self._add(data)
         except LoadError as exc:
-            exc.line = line
+            if exc.line is None:
+                exc.line = line
+                # A post above may be refused too, once its text is checked: that comes first.
+                self.flush()
             raise
 
     def _add(self, data: dict[str, Any]) -> None:
@@ -234,7 +393,7 @@ class Loader:
         if known is not None:
             self.existing[kind] += 1
             return
-        self._links.append(LoadedObject(kind=kind, file_id=record.id, object_id=pk))
+        self._links.append((kind, record.id, pk))
         if len(self._links) >= LINK_BATCH:
             self._save_links()
 
@@ -248,7 +407,14 @@ class Loader:
         )
 
     def _save_links(self) -> None:
-        LoadedObject.objects.bulk_create(self._links)
+        # One prepared INSERT for every row: bulk_create's work on each value would cost
+        # more than the insert itself, a million times over.
+        table = connection.ops.quote_name(LoadedObject._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (kind, file_id, object_id) VALUES (%s, %s, %s)",  # noqa: S608
+                self._links,
+            )
         self._links = []
 
     def _ref(
@@ -263,11 +429,14 @@ class Loader:
             raise record.error(f"refers to {kind} {file_id}, which is not defined above")
         return pk
 
-    def _fetch_thread(self, pk: int) -> Thread:
-        return Thread.objects.select_related("category").get(pk=pk)
-
     def _fetch_user(self, pk: int):
         return get_user_model().objects.get(pk=pk)
+
+    def _category(self, pk: int) -> Category:
+        # The tree is small: each node is kept, with its parents, for the counters' updates.
+        if pk not in self._categories:
+            self._categories[pk] = Category.objects.select_related("parent__parent").get(pk=pk)
+        return self._categories[pk]
 
     def _add_user(self, record: Record, known: int | None) -> int:
         username = record.text("username", required=True)
@@ -283,13 +452,15 @@ class Loader:
         # A member of the site with the same name (whatever its case) is that person.
         same_name = (
             get_user_model()
-            .objects.filter(username__iexact=clean_username(username))
+            .objects.named(clean_username(username))
             .values_list("pk", flat=True)
             .first()
         )
         if same_name is not None:
             self.existing[Kind.USER] += 1
             return same_name
+        # Posts above name (@mention) the members there were when they were written.
+        self.flush()
         self.created[Kind.USER] += 1
         return create_member(username=username, **fields).pk
 
@@ -301,16 +472,14 @@ class Loader:
         if known is not None:
             return known
         self.created[Kind.CATEGORY] += 1
-        return create_category(
+        category = create_category(
             title=title,
             parent=None if parent is None else self._category(parent),
             description=description,
             position=position,
-        ).pk
-
-    def _category(self, pk: int) -> Category:
-        # Only categories, threads and announcements name one: no cache needed.
-        return Category.objects.get(pk=pk)
+        )
+        self._categories[category.pk] = category
+        return category.pk
 
     def _add_thread(self, record: Record, known: int | None) -> int:
         category = self._ref(record, "category", Kind.CATEGORY, required=True)
@@ -321,20 +490,80 @@ class Loader:
         deleted = record.flag("deleted")
         if known is not None:
             return known
-        thread = create_thread(
-            author=self._user(author),
-            category=self._category(category),
+        forum = self._category(category)
+        title = check_new_thread(title=title, category=forum)
+        if self._thread_ids is None:
+            self._thread_ids = _new_ids(Thread)
+        thread = Thread(
+            pk=next(self._thread_ids),
+            author_id=author,
+            category=forum,
             title=title,
             created_at=created,
+            last_activity_at=created,
             is_pinned=pinned,
             is_locked=locked,
         )
-        self._new_threads[thread.pk] = None
+        self._unwritten_threads.append(thread)
+        if len(self._unwritten_threads) >= POST_BATCH:
+            self._write_threads()
+        self._threads[thread.pk] = _ThreadTally(
+            category_id=category,
+            last_number=0,
+            post_count=0,
+            last_post_id=None,
+            last_activity_at=created,
+            is_new=True,
+        )
         if deleted:
             # Its posts are still to come: deleting now would leave their counts behind.
             self._deleted_threads.append((self._line, record.id, thread.pk))
         self.created[Kind.THREAD] += 1
         return thread.pk
+
+    def _thread_tally(self, pk: int) -> _ThreadTally:
+        """The counters of a thread this load writes posts in; a thread loaded before is
+        read (and on PostgreSQL locked, as create_post locks it) when its first post comes."""
+        if pk not in self._threads:
+            row = (
+                Thread.objects.select_for_update()
+                .values(
+                    "category",
+                    "last_number",
+                    "post_count",
+                    "last_post",
+                    "last_activity_at",
+                    "deleted_at",
+                )
+                .get(pk=pk)
+            )
+            self._threads[pk] = _ThreadTally(
+                category_id=row["category"],
+                last_number=row["last_number"],
+                post_count=row["post_count"],
+                last_post_id=row["last_post"],
+                last_activity_at=row["last_activity_at"],
+                is_new=False,
+                was_deleted=row["deleted_at"] is not None,
+            )
+        return self._threads[pk]
+
+    def _thread_of_post(self, pk: int) -> int:
+        index = pk - self._first_post_id
+        if self._post_ids is not None and 0 <= index < len(self._post_threads):
+            return self._post_threads[index]
+        return Post.objects.values_list("thread", flat=True).get(pk=pk)
+
+    def _new_post_id(self, thread: int) -> int:
+        if self._post_ids is None:
+            self._post_ids = _new_ids(Post)
+            self._first_post_id = pk = next(self._post_ids)
+        else:
+            pk = next(self._post_ids)
+        # PostgreSQL may skip ids another writer took meanwhile: those are no post of ours.
+        self._post_threads.extend([0] * (pk - self._first_post_id - len(self._post_threads)))
+        self._post_threads.append(thread)
+        return pk
 
     def _add_post(self, record: Record, known: int | None) -> int:
         thread = self._ref(record, "thread", Kind.THREAD, required=True)
@@ -350,31 +579,59 @@ class Loader:
         deleted = record.flag("deleted")
         if known is not None:
             return known
-        unresolved: list[int | str] = []
-        source = rewrite_quote_refs(body, self._quote_target(unresolved), fmt)
-        post = create_post(
-            author=self._user(author),
-            thread=self._thread(thread),
-            source=source,
-            fmt=fmt,
+        # create_post checks the text (in a worker process, with its quotes' references)
+        # before the post it answers.
+        if reply_to is not None:
+            check_reply_target(self._thread_of_post(reply_to), thread)
+        tally = self._thread_tally(thread)
+        pk = self._new_post_id(thread)
+        tally.last_number += 1
+        post = Post(
+            pk=pk,
+            thread_id=thread,
+            author_id=author,
+            number=tally.last_number,
+            format=fmt,
             created_at=created,
-            reply_to=None if reply_to is None else Post.objects.only("thread").get(pk=reply_to),
-            edited_by=None if editor is None else self._user(editor),
+            reply_to_id=reply_to,
+            edited_by_id=editor,
             edited_at=edited_at,
+            # What delete_post leaves; whether it may be deleted is known once all are in.
+            deleted_at=timezone.now() if deleted else None,
         )
-        if unresolved:
-            self._forward_quotes.append((self._line, record.id, post.pk, body, fmt))
-        if thread in self._new_threads:
-            latest = self._new_threads[thread]
-            if latest is not None and created < latest:
-                self._out_of_order.add(thread)
-            else:
-                self._new_threads[thread] = created
+        self._count(tally, post)
+        self._batch.append((self._line, record.id, post, body))
+        if len(self._batch) >= POST_BATCH:
+            self._send_batch()
         if deleted:
-            # After numbering: whether it is the opening post depends on the whole thread.
-            self._deleted_posts.append((self._line, record.id, post.pk))
+            self._deleted_posts.append((self._line, record.id, pk))
         self.created[Kind.POST] += 1
-        return post.pk
+        return pk
+
+    def _count(self, tally: _ThreadTally, post: Post) -> None:
+        """Move the counters as create_post, then delete_post for a deleted post, would."""
+        created = post.created_at
+        if tally.is_new:
+            if tally.latest is not None and created < tally.latest:
+                tally.out_of_order = True
+            else:
+                tally.latest = created
+        if tally.last_post_id is None or created >= tally.last_activity_at:
+            tally.last_post_id, tally.last_activity_at = post.pk, created
+        newest = self._newest_by_category.get(tally.category_id)
+        if newest is None or (created, post.pk) > newest:
+            self._newest_by_category[tally.category_id] = (created, post.pk)
+        if post.deleted_at is None:
+            tally.post_count += 1
+            self._live_posts_by_author[post.author_id] += 1
+            live = (created, post.number, post.pk)
+            if tally.newest_live is None or live > tally.newest_live:
+                tally.newest_live = live
+        else:
+            tally.has_deleted_posts = True
+        # delete_post takes a post out of its forum's count only if its thread is not deleted.
+        if post.deleted_at is None or tally.was_deleted:
+            self._posts_by_category[tally.category_id] += 1
 
     def _quote_target(self, unknown: list[int | str] | None) -> Callable[[int | str], int | None]:
         """Maps a quote's file post id to the loaded post; unknown ones are dropped (and noted)."""
@@ -386,6 +643,92 @@ class Loader:
             return pk
 
         return target
+
+    def _references(self, body: str) -> dict[int | str, int]:
+        """The posts loaded so far that the body's quotes may name."""
+        found: dict[int | str, int] = {}
+        for match in _QUOTE_REFERENCE_RE.finditer(body):
+            token = match.group(1).strip()
+            # Numeric references are compared as numbers (rewrite_quote_refs gives an int).
+            reference: int | str = int(token) if _NUMBER_RE.fullmatch(token) else token
+            pk = self._ids[Kind.POST].get(str(reference))
+            if pk is not None:
+                found[reference] = pk
+        return found
+
+    def _texts(self, batch: list[tuple[int | None, str, Post, str]]) -> list:
+        return [(body, post.format, self._references(body)) for _, _, post, body in batch]
+
+    def _send_batch(self) -> None:
+        """Hand the batch to the render pool; write the oldest rendered batches meanwhile."""
+        batch, self._batch = self._batch, []
+        if self._pool is None:
+            # Forked, not spawned: the workers start with Django set up, and never use the
+            # database connection they inherit (render_without_members needs none).
+            self._pool = multiprocessing.get_context("fork").Pool(os.cpu_count())
+        prepared = self._pool.apply_async(_prepare_posts, (self._texts(batch),))
+        self._rendering.append((batch, prepared))
+        while len(self._rendering) > RENDER_AHEAD:
+            batch, prepared = self._rendering.popleft()
+            self._write_batch(batch, prepared.get())
+
+    def flush(self) -> None:
+        """Write every post read so far; a LoadError names the first one refused."""
+        self._write_threads()
+        while self._rendering:
+            batch, prepared = self._rendering.popleft()
+            self._write_batch(batch, prepared.get())
+        if self._batch:
+            batch, self._batch = self._batch, []
+            self._write_batch(batch, _prepare_posts(self._texts(batch)))
+
+    def _write_threads(self) -> None:
+        if self._unwritten_threads:
+            add_threads_in_bulk(self._unwritten_threads)
+            self._unwritten_threads = []
+
+    def _write_batch(self, batch: list, prepared: list) -> None:
+        self._write_threads()
+        posts, renderings = [], []
+        for (line, file_id, post, body), result in zip(batch, prepared, strict=True):
+            if isinstance(result, _Refused):
+                raise LoadError(f"{Kind.POST} {file_id}: {result.message}", line)
+            if result == _LATER:
+                self._forward_quotes.append((line, file_id, post, body))
+                continue
+            post.source, rendered = result
+            posts.append(post)
+            renderings.append(rendered)
+        add_posts_in_bulk(posts, renderings)
+
+    def close(self) -> None:
+        """Stop the render pool and give the connection its cache size back (after finish,
+        or after an error)."""
+        self._stop_pool()
+        # After a database error the transaction takes no more statements: the setting
+        # then ends with the connection.
+        if self._sqlite_cache_size is not None and not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {int(self._sqlite_cache_size)}")
+            self._sqlite_cache_size = None
+
+    def _stop_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    @staticmethod
+    def _enlarge_sqlite_cache() -> int | None:
+        """On SQLite, keep the indexes that a big load writes into in memory (the default
+        cache is 2 MB); returns the size to give back. WAL and synchronous stay as set."""
+        if connection.vendor != "sqlite":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            (size,) = cursor.fetchone()
+            cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+        return size
 
     def _add_announcement(self, record: Record, known: int | None) -> int:
         title = record.text("title", required=True)
@@ -406,25 +749,82 @@ class Loader:
         ).pk
 
     def finish(self) -> None:
-        """What needed the whole file: forward quotes, numbering by time, deletions."""
+        """What needed the whole file: forward quotes, counters, numbering by time, deletions."""
         self._save_links()
-        for line, file_id, pk, body, fmt in self._forward_quotes:
-            post = Post.objects.get(pk=pk)
-            source = rewrite_quote_refs(body, self._quote_target(None), fmt)
-            self._guarded(line, Kind.POST, file_id, replace_source, post=post, source=source)
-        for pk in sorted(self._out_of_order):
-            renumber_thread_by_time(Thread.objects.get(pk=pk))
-        for line, file_id, pk in self._deleted_posts:
-            post = Post.objects.select_related("thread__category").get(pk=pk)
-            self._guarded(line, Kind.POST, file_id, delete_post, post=post, actor=None)
+        self.flush()
+        self._stop_pool()
+        self._write_forward_quotes()
+        self._write_counters()
+        for pk, tally in self._threads.items():
+            if tally.out_of_order:
+                renumber_thread_by_time(Thread.objects.get(pk=pk))
+        self._delete_posts()
         for line, file_id, pk in self._deleted_threads:
             thread = Thread.objects.select_related("category").get(pk=pk)
             self._guarded(line, Kind.THREAD, file_id, delete_thread, thread=thread, actor=None)
 
+    def _write_forward_quotes(self) -> None:
+        posts = []
+        for line, file_id, post, body in self._forward_quotes:
+            source = rewrite_quote_refs(body, self._quote_target(None), post.format)
+            post.source = self._guarded(
+                line, Kind.POST, file_id, check_post_source, source, post.format
+            )
+            posts.append(post)
+        # Rendered here: they name the members there are at the end (as replace_source would).
+        add_posts_in_bulk(posts, [None] * len(posts))
+
+    def _write_counters(self) -> None:
+        threads = []
+        for pk, tally in self._threads.items():
+            last_post_id, last_activity_at = tally.last_post_id, tally.last_activity_at
+            if tally.has_deleted_posts and tally.is_new and tally.newest_live is not None:
+                last_activity_at, _, last_post_id = tally.newest_live
+            threads.append(
+                Thread(
+                    pk=pk,
+                    last_number=tally.last_number,
+                    post_count=tally.post_count,
+                    last_post_id=last_post_id,
+                    last_activity_at=last_activity_at,
+                )
+            )
+        set_thread_counters(threads)
+        add_post_counts(self._live_posts_by_author)
+        for category, posts in self._posts_by_category.items():
+            adjust_counters(self._category(category), posts=posts)
+        # Offered oldest first, as create_post offers each post in turn.
+        offers = sorted((newest, category) for category, newest in self._newest_by_category.items())
+        for (created, pk), category in offers:
+            offer_last_post(self._category(category), Post(pk=pk, created_at=created))
+
+    def _delete_posts(self) -> None:
+        """Check the deleted posts once numbered, then find the threads' and forums' newest
+        posts again, as delete_post does after each."""
+        pks = [pk for _, _, pk in self._deleted_posts]
+        numbers: dict[int, int] = {}
+        for start in range(0, len(pks), 500):
+            numbers.update(
+                Post.objects.filter(pk__in=pks[start : start + 500]).values_list("pk", "number")
+            )
+        for line, file_id, pk in self._deleted_posts:
+            self._guarded(line, Kind.POST, file_id, check_deletable, numbers[pk])
+        categories = set()
+        for pk, tally in self._threads.items():
+            if not tally.has_deleted_posts:
+                continue
+            # Threads opened by this load had theirs found in memory (_write_counters); a
+            # renumbered thread has had it found again by renumber_thread_by_time.
+            if not tally.is_new:
+                recompute_thread_last_post(Thread(pk=pk))
+            categories.add(tally.category_id)
+        for category in sorted(categories):
+            recompute_last_post(self._category(category))
+
     @staticmethod
     def _guarded(line: int | None, kind: str, file_id: str, verb: Callable, *args, **kwargs):
         try:
-            verb(*args, **kwargs)
+            return verb(*args, **kwargs)
         except ServiceError as exc:
             raise LoadError(f"{kind} {file_id}: {' '.join(exc.messages)}", line) from None
 
@@ -449,18 +849,67 @@ def parse_line(raw: bytes, line: int) -> dict[str, Any] | None:
     return data
 
 
-@transaction.atomic
-def load_file(stream: BinaryIO, *, size: int | None = None) -> Loader:
-    """Load a whole file, all or nothing; a progress bar shows on a terminal's stderr."""
-    loader = Loader()
+def _progress_bar(**options) -> tqdm:
     # disable=None: no bar when stderr is not a terminal (logs, pipes, tests).
-    with tqdm(
-        total=size, unit="B", unit_scale=True, file=sys.stderr, disable=None, mininterval=0.5
-    ) as progress:
-        for line, raw in enumerate(stream, start=1):
-            progress.update(len(raw))
-            data = parse_line(raw, line)
-            if data is not None:
-                loader.add(data, line)
-    loader.finish()
+    return tqdm(file=sys.stderr, disable=None, mininterval=0.5, **options)
+
+
+def load_file(stream: BinaryIO, *, size: int | None = None) -> Loader:
+    """Load a whole file, all or nothing, then index its posts for search; progress bars
+    show on a terminal's stderr."""
+
+    def read(loader: Loader) -> None:
+        with _progress_bar(total=size, unit="B", unit_scale=True) as progress:
+            for line, raw in enumerate(stream, start=1):
+                progress.update(len(raw))
+                try:
+                    data = parse_line(raw, line)
+                except LoadError:
+                    loader.flush()  # a post above may be refused too: that comes first
+                    raise
+                if data is not None:
+                    loader.add(data, line)
+
+    return _load(read)
+
+
+def load_records(records: Iterable[dict[str, Any]], *, total: int | None = None) -> Loader:
+    """Load records a program makes (the generator, an importer) as if read from a file,
+    all or nothing; errors name the record's position instead of a line."""
+
+    def read(loader: Loader) -> None:
+        with _progress_bar(total=total, unit=" records", unit_scale=True) as progress:
+            for position, data in enumerate(records, start=1):
+                loader.add(data, position)
+                progress.update()
+
+    return _load(read)
+
+
+def _load(read: Callable[[Loader], None]) -> Loader:
+    started, first_post = time.monotonic(), _next_post_id()
+    with transaction.atomic():
+        loader = Loader()
+        try:
+            read(loader)
+            loader.finish()
+        finally:
+            loader.close()
+    loader.load_seconds = time.monotonic() - started
+    _index_for_search(first_post, loader)
+    loader.index_seconds = time.monotonic() - started - loader.load_seconds
     return loader
+
+
+def _next_post_id() -> int:
+    return (Post.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
+
+
+def _index_for_search(first_post: int, loader: Loader) -> None:
+    """After the commit, in short transactions of its own (the site may be open by then):
+    the posts the load wrote go into the search index, as create_post's do one by one."""
+    created = loader.created[Kind.POST]
+    if not created:
+        return
+    with _progress_bar(total=created, unit=" posts indexed", unit_scale=True) as progress:
+        search_services.reindex_all(progress=progress.update, after=first_post - 1)

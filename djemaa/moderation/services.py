@@ -8,6 +8,7 @@ threads/posts/forums services that keep the counters in step, and records itself
 from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from djemaa.forums.models import Announcement, Category
 from djemaa.permissions import rules
 from djemaa.posts import services as post_services
 from djemaa.posts.models import Draft, Post
+from djemaa.search import services as search_services
 from djemaa.threads import services as thread_services
 from djemaa.threads.models import ReadPosition, Thread
 
@@ -137,6 +139,7 @@ def rename_thread(*, thread: Thread, actor, title: str, reason: str = "") -> Non
         return
     thread.title, thread.slug = title, slugify(title, allow_unicode=True)[:200]
     Thread.objects.filter(pk=thread.pk).update(title=thread.title, slug=thread.slug)
+    transaction.on_commit(partial(search_services.reindex_thread, thread.pk))  # the title
     record_action(actor, Kind.RENAME, thread=thread, reason=reason, old_title=old_title)
 
 
@@ -277,6 +280,8 @@ def merge_threads(*, source: Thread, target: Thread, actor, reason: str = "") ->
     forum_services.recompute_last_post(source.category)
     forum_services.recompute_last_post(target.category)
     _fresh(target)
+    # The opening post, which carries the title in the index, may be another one now.
+    transaction.on_commit(partial(search_services.reindex_thread, target.pk))
     record_action(
         actor,
         Kind.MERGE,
@@ -346,6 +351,8 @@ def split_thread(
     forum_services.recompute_last_post(thread.category)
     forum_services.recompute_last_post(category)
     _fresh(new)
+    for changed in (thread.pk, new.pk):  # each may open with another post now
+        transaction.on_commit(partial(search_services.reindex_thread, changed))
     record_action(
         actor,
         Kind.SPLIT,

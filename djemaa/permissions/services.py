@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from djemaa.core import pagecache
 from djemaa.core.errors import ServiceError
 from djemaa.forums.models import Category
 
@@ -84,7 +85,7 @@ def add_member(actor, group: Group, *, username: str):
     username = username.strip()
     if not username:
         raise ServiceError(_("Give the name of the member to add."))
-    member = get_user_model().objects.filter(username__iexact=username).first()
+    member = get_user_model().objects.named(username).first()
     if member is None:
         raise ServiceError(_("There is no member with that name."))
     if group.user_set.filter(pk=member.pk).exists():
@@ -172,3 +173,4 @@ def set_forum_rights(
         else:
             ForumPermission.objects.filter(group=group, category=category).delete()
     rules.forget_rights(actor)
+    pagecache.site_changed()  # what guests may read may have changed

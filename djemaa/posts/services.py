@@ -7,11 +7,13 @@ split), so that permission is enforced in one layer and never switched off by a 
 """
 
 import secrets
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -20,10 +22,12 @@ from django.utils.translation import ngettext
 from djemaa.core.errors import ServiceError
 from djemaa.forums import services as forum_services
 from djemaa.forums.models import Category
-from djemaa.markup.render import RENDERER_VERSION
+from djemaa.markup.render import RENDERER_VERSION, Rendered, render_post
 from djemaa.permissions import rules
+from djemaa.search import services as search_services
 from djemaa.threads.models import Thread
 
+from . import rendering
 from .models import Draft, Post, PostRevision
 from .rendering import render_post_source
 
@@ -48,8 +52,19 @@ def _clean_source(source: str, fmt: str) -> str:
     return source
 
 
-def _apply_rendering(post: Post) -> None:
-    rendered = render_post_source(post.source, post.format)
+def prerender(source: str, fmt: str = Post.Format.MARKDOWN) -> Rendered:
+    """What create_post will store for this text, rendered before its transaction: rendering
+    is the slow part of posting, and on SQLite the transaction holds the one write lock."""
+    return render_post_source(_clean_source(source, fmt), fmt)
+
+
+def _index_after_commit(post: Post) -> None:
+    # The search index takes the post in a short transaction of its own, once it is there.
+    transaction.on_commit(partial(search_services.index_posts, [post.pk]))
+
+
+def _apply_rendering(post: Post, rendered: Rendered | None = None) -> None:
+    rendered = rendered or render_post_source(post.source, post.format)
     post.html = rendered.html
     post.has_links = rendered.has_links
     post.has_quotes = rendered.has_quotes
@@ -69,12 +84,14 @@ def create_post(
     edited_at: datetime | None = None,
     submission_token: str | None = None,
     held: bool = False,
+    rendered: Rendered | None = None,
 ) -> Post:
     """Add a post at the end of a thread, numbered under the thread's row lock.
 
     `edited_by`/`edited_at` carry the "last edited" note of a post brought from elsewhere;
     `submission_token` is the writing form's one-time token (see `submitted_post`). A `held`
-    post takes its number now but counts nowhere until `approve_post`.
+    post takes its number now but counts nowhere until `approve_post`. `rendered` is
+    `prerender(source, fmt)`, when the caller rendered the text before its transaction.
     """
     source = _clean_source(source, fmt)
     if reply_to is not None and reply_to.thread_id != thread.pk:
@@ -102,8 +119,9 @@ def create_post(
         submission_token=submission_token or "",
         held_at=created_at if held else None,
     )
-    _apply_rendering(post)
+    _apply_rendering(post, rendered)
     post.save()
+    _index_after_commit(post)
     PostRevision.objects.create(
         post=post, number=1, source=source, format=fmt, author=author, created_at=created_at
     )
@@ -170,6 +188,7 @@ def edit_post(*, post: Post, editor, source: str, edited_at: datetime | None = N
     if editor.pk != post.author_id or edited_at - post.created_at > grace:
         post.edited_at, post.edited_by = edited_at, editor
     post.save()
+    _index_after_commit(post)
     return post
 
 
@@ -186,6 +205,7 @@ def replace_source(*, post: Post, source: str) -> Post:
     post.save(update_fields=["source", "html", "has_links", "has_quotes", "renderer_version"])
     current = post.revisions.order_by("-number").first()
     PostRevision.objects.filter(pk=current.pk).update(source=source)
+    _index_after_commit(post)
     return post
 
 
@@ -403,3 +423,96 @@ def quote_of(post: Post, selection: str | None = None) -> str:
     """The [quote] block that quotes `post` (or only `selection` of it) in a reply box."""
     text = (selection if selection is not None else post.source).replace("\r\n", "\n").strip()
     return f"[quote={post.author.username};{post.pk}]\n{text}\n[/quote]\n"
+
+
+# ---- Many posts at once: what the loader writes, row for row what create_post writes ----
+
+
+class _MembersNeeded(Exception):
+    """The text names possible members: rendering it needs the members table."""
+
+
+def _refuse_member_lookup(names: set[str]) -> dict[str, str]:
+    raise _MembersNeeded
+
+
+def render_without_members(source: str, fmt: str) -> Rendered | None:
+    """What create_post stores for this text, rendered without touching the database (so
+    safe in a worker process); None when the text has @names to look up, which
+    add_posts_in_bulk then renders against the members of the moment."""
+    try:
+        return render_post(
+            source,
+            fmt,
+            resolve_users=_refuse_member_lookup,
+            post_url=rendering._post_url,
+            profile_url=rendering._profile_url,
+        )
+    except _MembersNeeded:
+        return None
+
+
+def check_post_source(source: str, fmt: str) -> str:
+    """The text as create_post would store it; ServiceError says why it would refuse it."""
+    return _clean_source(source, fmt)
+
+
+def check_reply_target(reply_to_thread_id: int, thread_id: int) -> None:
+    """create_post's rule for `reply_to`, for posts written in bulk."""
+    if reply_to_thread_id != thread_id:
+        raise ServiceError(_("A reply must answer a post of the same thread."))
+
+
+def add_posts_in_bulk(posts: Sequence[Post], renderings: Sequence[Rendered | None]) -> None:
+    """Write posts that have their id and number, with revision #1 of each.
+
+    `renderings` come from render_without_members; None ones are rendered here. Counters
+    and "last post" links are not moved: the caller moves them once for the whole batch
+    (threads.services.set_thread_counters, accounts.services.add_post_counts, the forum
+    counters), so that they end as create_post would have left them.
+    """
+    for post, rendered in zip(posts, renderings, strict=True):
+        if rendered is None:
+            _apply_rendering(post)
+        else:
+            post.html = rendered.html
+            post.has_links, post.has_quotes = rendered.has_links, rendered.has_quotes
+            post.renderer_version = RENDERER_VERSION
+    fields = Post._meta.concrete_fields
+    _insert_rows(
+        Post,
+        [field.column for field in fields],
+        ([_db_value(getattr(post, field.attname)) for field in fields] for post in posts),
+    )
+    _insert_rows(
+        PostRevision,
+        ["post_id", "number", "source", "format", "author_id", "created_at"],
+        (
+            (post.pk, 1, post.source, post.format, post.author_id, _db_value(post.created_at))
+            for post in posts
+        ),
+    )
+
+
+def _db_value(value):
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+def _insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """What bulk_create writes, without its work on each value: one prepared INSERT run
+    for every row. Values must be ready for the database (_db_value)."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    # Table and column names come from the model, never from input.
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(rows))
+
+
+def check_deletable(number: int) -> None:
+    """delete_post's rule, for posts deleted in bulk (by their number once all are in)."""
+    if number == 1:
+        raise ServiceError(_("The first post of a thread can only be deleted with the thread."))

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from djemaa.core import pagecache
 from djemaa.core.errors import ServiceError
 from djemaa.moderation import services as moderation_services
 from djemaa.permissions import rules
@@ -14,6 +15,7 @@ from djemaa.threads.views import FRAGMENT_HEADER
 
 from . import multiquote, services
 from .diff import word_diff
+from .models import Post
 from .rendering import render_preview
 
 
@@ -21,9 +23,19 @@ from .rendering import render_preview
 def permalink(request: HttpRequest, pk: int) -> HttpResponse:
     """A post's lasting address: to the page that shows it, wherever the thread has grown to.
 
-    A temporary redirect, because the thread's address changes with its title.
+    A temporary redirect, because the thread's address changes with its title. Guests'
+    redirects are kept with their thread's pages (core.pagecache): the post's thread is read
+    first, its token next, then the post itself.
     """
-    return redirect(post_location(get_post_for(request.user, pk)))
+    thread_id = None
+    if pagecache.may_keep_for_guests(request):
+        thread_id = Post.objects.filter(pk=pk).values_list("thread_id", flat=True).first()
+        if thread_id is not None:
+            pagecache.keep_for_guests(request, pagecache.THREAD, thread_id)
+    post = get_post_for(request.user, pk)
+    if post.thread_id != thread_id:  # moved in between: its token says nothing of it
+        pagecache.do_not_keep(request)
+    return redirect(post_location(post))
 
 
 @require_POST

@@ -26,6 +26,9 @@ class Thread(models.Model):
     last_number = models.PositiveIntegerField(default=0, editable=False)
     post_count = models.PositiveIntegerField(default=0, editable=False)
     view_count = models.PositiveIntegerField(default=0, editable=False)
+    # Grows with every write to the thread's posts (a database trigger, core.pagecache), so
+    # a page kept for guests knows when it went out of date.
+    version = models.PositiveBigIntegerField(default=0, editable=False)
     last_post = models.ForeignKey(
         "posts.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

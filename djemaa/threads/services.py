@@ -1,19 +1,26 @@
 """The verbs on threads: open, delete, restore, and each member's reading position."""
 
-from collections.abc import Callable
+import asyncio
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from djemaa.core.errors import ServiceError
 from djemaa.forums import services as forum_services
 from djemaa.forums.models import Category
+from djemaa.markup.render import Rendered
 from djemaa.permissions import rules
 from djemaa.posts import services as post_services
 from djemaa.posts.models import Post
@@ -39,20 +46,7 @@ def create_thread(
 
     A `held` thread (its opening post awaits approval) counts in no forum until approved.
     """
-    title = " ".join(title.split())
-    if not title:
-        raise ServiceError(_("A thread needs a title."))
-    if len(title) > MAX_TITLE_LENGTH:
-        raise ServiceError(
-            ngettext(
-                "A title can be at most %(limit)d character long.",
-                "A title can be at most %(limit)d characters long.",
-                MAX_TITLE_LENGTH,
-            )
-            % {"limit": MAX_TITLE_LENGTH}
-        )
-    if category.depth == 0:
-        raise ServiceError(_("Threads go in a forum, not directly in a top-level category."))
+    title = check_new_thread(title=title, category=category)
     created_at = created_at or timezone.now()
     thread = Thread.objects.create(
         author=author,
@@ -69,6 +63,25 @@ def create_thread(
     return thread
 
 
+def check_new_thread(*, title: str, category: Category) -> str:
+    """The title as create_thread stores it; ServiceError says why it would refuse."""
+    title = " ".join(title.split())
+    if not title:
+        raise ServiceError(_("A thread needs a title."))
+    if len(title) > MAX_TITLE_LENGTH:
+        raise ServiceError(
+            ngettext(
+                "A title can be at most %(limit)d character long.",
+                "A title can be at most %(limit)d characters long.",
+                MAX_TITLE_LENGTH,
+            )
+            % {"limit": MAX_TITLE_LENGTH}
+        )
+    if category.depth == 0:
+        raise ServiceError(_("Threads go in a forum, not directly in a top-level category."))
+    return title
+
+
 @transaction.atomic
 def start_thread(
     *,
@@ -79,6 +92,7 @@ def start_thread(
     fmt: str = "markdown",
     submission_token: str | None = None,
     held: bool = False,
+    rendered: Rendered | None = None,
     **options,
 ) -> Thread:
     """Open a thread with its first post, as a member starting a discussion does."""
@@ -91,6 +105,7 @@ def start_thread(
         created_at=thread.created_at,
         submission_token=submission_token,
         held=held,
+        rendered=rendered,
     )
     return thread
 
@@ -122,18 +137,25 @@ def refuse_thread_unless_allowed(user, category: Category) -> None:
 
 
 def _once(
-    user, submission_token: str | None, write: Callable[[], T], found: Callable[[Post], T]
+    user,
+    submission_token: str | None,
+    prepare: Callable[[], Rendered],
+    write: Callable[[Rendered], T],
+    found: Callable[[Post], T],
 ) -> T:
-    """Run `write` unless this form was sent before; then `found` of the post it wrote.
+    """`write` what `prepare` made, unless this form was sent before; then `found` of the
+    post it wrote.
 
     A double click or a resent form carries the same token: the second submission gets the
-    first one's result instead of a second post.
+    first one's result instead of a second post. `prepare` checks and renders before the
+    write transaction, which on SQLite holds the one write lock; `write` checks again inside.
     """
     if earlier := post_services.submitted_post(user, submission_token):
         return found(earlier)
+    prepared = prepare()
     try:
         with transaction.atomic():
-            return write()
+            return write(prepared)
     except IntegrityError:
         # Two submissions of one form raced past the first check: the other one won.
         if earlier := post_services.submitted_post(user, submission_token):
@@ -151,9 +173,16 @@ def check_reply(
 ) -> Post:
     """A member's reply: the member's draft for the thread goes, and their post counts as read."""
 
-    def write() -> Post:
+    def check() -> None:
         refuse_reply_unless_allowed(user, thread)
         post_services.check_posting_rate(user)
+
+    def prepare() -> Rendered:
+        check()
+        return post_services.prerender(source)
+
+    def write(rendered: Rendered) -> Post:
+        check()
         post = post_services.create_post(
             author=user,
             thread=thread,
@@ -161,12 +190,13 @@ def check_reply(
             reply_to=reply_to,
             submission_token=submission_token,
             held=rules.posts_are_held(user, thread.category),
+            rendered=rendered,
         )
         post_services.discard_draft(user, thread=thread)
         mark_read(user, thread, post.number)
         return post
 
-    return _once(user, submission_token, write, found=lambda post: post)
+    return _once(user, submission_token, prepare, write, found=lambda post: post)
 
 
 def check_start_thread(
@@ -174,9 +204,17 @@ def check_start_thread(
 ) -> Thread:
     """A member's new thread; the same double-submission and draft rules as check_reply."""
 
-    def write() -> Thread:
+    def check() -> None:
         refuse_thread_unless_allowed(user, category)
         post_services.check_posting_rate(user)
+
+    def prepare() -> Rendered:
+        check()
+        check_new_thread(title=title, category=category)  # its refusals come before the text's
+        return post_services.prerender(source)
+
+    def write(rendered: Rendered) -> Thread:
+        check()
         thread = start_thread(
             author=user,
             category=category,
@@ -184,12 +222,13 @@ def check_start_thread(
             source=source,
             submission_token=submission_token,
             held=rules.posts_are_held(user, category),
+            rendered=rendered,
         )
         post_services.discard_draft(user, category=category)
         mark_read(user, thread, 1)
         return thread
 
-    return _once(user, submission_token, write, found=lambda post: post.thread)
+    return _once(user, submission_token, prepare, write, found=lambda post: post.thread)
 
 
 @transaction.atomic
@@ -242,5 +281,66 @@ def mark_read(user, thread: Thread, number: int) -> None:
         )
 
 
+# Views are counted in memory and written in batches every DJEMAA_VIEW_COUNT_SECONDS: a write
+# for each page read would make readers queue behind SQLite's one writer (and guests' kept
+# pages, core.pagecache, are sent without a query at all). A stopped process loses at most
+# that many seconds of counting.
+_unwritten_views: Counter[int] = Counter()
+_views_lock = threading.Lock()
+_views_written_at = time.monotonic()
+
+
+def _count_view(thread_id: int) -> bool:
+    """Count one view; whether the batch is due to be written."""
+    with _views_lock:
+        _unwritten_views[thread_id] += 1
+        return time.monotonic() - _views_written_at >= settings.DJEMAA_VIEW_COUNT_SECONDS
+
+
 def record_view(thread: Thread) -> None:
-    Thread.objects.filter(pk=thread.pk).update(view_count=F("view_count") + 1)
+    if _count_view(thread.pk):
+        write_views()
+
+
+def record_view_soon(thread_id: int) -> None:
+    """From the event loop, which may not query: the batch is written in a worker thread."""
+    if _count_view(thread_id):
+        asyncio.get_running_loop().run_in_executor(None, _write_views_and_disconnect)
+
+
+def write_views() -> None:
+    """Add the counted views to the threads' counters."""
+    global _views_written_at
+    with _views_lock:
+        counted = dict(_unwritten_views)
+        _unwritten_views.clear()
+        _views_written_at = time.monotonic()
+    for thread_id, views in sorted(counted.items()):
+        Thread.objects.filter(pk=thread_id).update(view_count=F("view_count") + views)
+
+
+def _write_views_and_disconnect() -> None:
+    try:
+        write_views()
+    finally:
+        connection.close()  # this pool thread may not come back for a long time
+
+
+def add_threads_in_bulk(threads: Sequence[Thread]) -> None:
+    """Write threads that have their id, checked title (check_new_thread), author,
+    category and times, as create_thread writes each (never held), and count them in
+    their forums."""
+    for thread in threads:
+        thread.slug = thread.slug or slugify(thread.title, allow_unicode=True)[:200]
+    Thread.objects.bulk_create(threads)
+    per_forum = Counter(thread.category for thread in threads)
+    for category, count in per_forum.items():
+        forum_services.adjust_counters(category, threads=count)
+
+
+def set_thread_counters(threads: Sequence[Thread]) -> None:
+    """Store the numbering, post count and last post its caller worked out for each thread,
+    after writing many posts at once (posts.services.add_posts_in_bulk)."""
+    Thread.objects.bulk_update(
+        threads, ["last_number", "post_count", "last_post", "last_activity_at"], batch_size=500
+    )

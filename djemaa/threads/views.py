@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -7,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from djemaa.core import pagecache
 from djemaa.core.errors import ServiceError
 from djemaa.forums import querysets as forum_querysets
 from djemaa.forums.models import Category
@@ -20,6 +23,7 @@ from djemaa.posts.models import Post
 from djemaa.posts.rendering import render_preview
 
 from . import querysets, services
+from .blocks import render_post_blocks
 from .models import Thread
 
 # Sent by thread.js when it loads the next page as the reader scrolls: the answer is then
@@ -63,6 +67,14 @@ def _prepare_for_display(posts: list[Post], user) -> None:
 @require_safe
 def thread_detail(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
     """A thread page, or with FRAGMENT_HEADER only its posts (the same template part)."""
+    fragment = request.headers.get(FRAGMENT_HEADER) == "1"
+    pagecache.keep_for_guests(
+        request,
+        pagecache.THREAD,
+        int(pk),
+        # A kept full page sent again is read again; a fragment belongs to a page counted.
+        on_hit=None if fragment else partial(services.record_view_soon, int(pk)),
+    )
     try:
         thread = rules.get_thread_for(request.user, int(pk))
     except Http404:  # a thread merged into another one leads there
@@ -87,7 +99,16 @@ def thread_detail(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
         "gathered": set(multiquote.gathered(request.session)) if can_reply else set(),
         "can_see_deleted": rules.can_see_deleted(request.user, thread.category),
     }
-    if request.headers.get(FRAGMENT_HEADER) == "1":
+    render_post_blocks(
+        request,
+        thread,
+        page.posts,
+        can_reply=can_reply,
+        can_moderate=context["can_moderate"],
+        can_see_deleted=context["can_see_deleted"],
+        gathered=context["gathered"],
+    )
+    if fragment:
         response = render(request, "threads/_posts.html", context)
     else:
         services.record_view(thread)

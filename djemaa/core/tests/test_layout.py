@@ -69,6 +69,25 @@ def test_the_switch_saves_a_member_s_choice(client, make_member):
     assert member.language == "en"
 
 
+def test_guests_switch_with_a_form_that_carries_no_token_so_their_pages_can_be_shared(client, db):
+    page = client.get("/").content.decode()
+    assert 'method="get" action="/language/"' in page
+    assert "csrfmiddlewaretoken" not in page
+
+    response = client.get(reverse("core:switch_language"), {"language": "ar", "next": "/"})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ar"
+
+
+def test_a_members_setting_changes_only_by_their_posted_form(client, make_member):
+    member = make_member(language="fr")
+    client.force_login(member)
+    assert 'method="post" action="/language/"' in client.get("/").content.decode()
+
+    client.get(reverse("core:switch_language"), {"language": "en", "next": "/"})
+    member.refresh_from_db()
+    assert member.language == "fr"
+
+
 def test_the_switch_refuses_to_send_anyone_to_another_site(client, db):
     response = client.post(
         reverse("core:switch_language"), {"language": "en", "next": "https://evil.example/"}

@@ -70,9 +70,13 @@ def placeholders(entry: polib.POEntry, text: str) -> Counter:
     return found
 
 
+# The search's filter syntax (author:NAME, %(key)s:%(value)s) is typed as it is, in every language.
+SEARCH_SYNTAX = re.compile(r"%\(\w+\)s:(%\(\w+\)s)?|\b(author|forum|thread|before|after):[^\s,.]*")
+
+
 def visible_text(text: str) -> str:
-    """A msgstr without its tags and placeholders: what typography rules apply to."""
-    return PYTHON_PLACEHOLDER.sub("", TAG.sub("", text))
+    """A msgstr without its tags, placeholders and search syntax: what typography rules apply to."""
+    return PYTHON_PLACEHOLDER.sub("", SEARCH_SYNTAX.sub("", TAG.sub("", text)))
 
 
 # ---- The catalogues ----

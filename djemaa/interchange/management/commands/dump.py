@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: str, viewer: str | None = None, **options):
         member = None
         if viewer is not None:
-            member = get_user_model().objects.filter(username__iexact=viewer).first()
+            member = get_user_model().objects.named(viewer).first()
             if member is None:
                 raise CommandError(f"there is no member named {viewer}")
         if file == "-":

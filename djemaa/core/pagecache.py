@@ -1,0 +1,375 @@
+"""Whole pages kept for guests and sent again before Django runs, for as long as they are true.
+
+Guests (no session cookie) who ask for the same address in the same language and time zone get
+the same HTML, so the forum index, forum pages and thread pages are kept in each server
+process's memory and sent again without routing, middleware, queries or templates. Reading a
+forum is mostly guests reading; members' pages, which carry their name, their forms and their
+unread marks, are never kept.
+
+A kept page carries the *token* it was rendered from: a few values read with one indexed query
+(the site's generation, and for a thread page the thread's row and version). Every hit reads the
+token again; when it differs, or the page is older than its time limit, the request goes to
+Django, which renders and keeps a new page. What changes a token:
+
+- a post written, edited, moved, deleted or restored: a database trigger (see
+  `install_triggers`) adds one to its thread's `version` in the same transaction, whatever
+  wrote it (services, the loader, repairs), so a thread page is never shown stale;
+- the thread's own row (title, lock, pin, numbering, deletion, forum);
+- `site_changed()`, called by the services that change what every page may show (rights,
+  forums, announcements, bans, names and signatures).
+
+Index and forum pages list the newest activity of many threads: they are kept for
+`DJEMAA_GUEST_LIST_SECONDS` only, and thread pages for `DJEMAA_GUEST_THREAD_SECONDS` (members'
+post counts and view counters beside the posts may lag that long).
+"""
+
+import sqlite3
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, connections
+from django.db.models import F
+
+from .middleware import TIME_ZONE_COOKIE
+
+# The request's scope carries the page's key from the wrapper to the view, and the view's
+# token back to the wrapper (Django's ASGI request keeps the scope it was made from).
+KEY_SCOPE = "djemaa.guest_page_key"
+TOKEN_SCOPE = "djemaa.guest_page_token"  # noqa: S105 - a name, not a secret
+
+SITE = "site"
+THREAD = "thread"
+# Pages, and the redirects of permalinks to them; never errors.
+KEPT_STATUSES = frozenset({200, 301, 302})
+
+TOKEN_SQL = {
+    SITE: "SELECT (SELECT value FROM core_generation WHERE name = 'site')",
+    THREAD: (
+        "SELECT (SELECT value FROM core_generation WHERE name = 'site'), version, title, slug, "
+        "last_number, post_count, is_locked, is_pinned, is_held, category_id, "
+        "CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END FROM threads_thread WHERE id = %s"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """What a page was rendered from: a kind of query, its argument, and what it read."""
+
+    kind: str
+    argument: int | None
+    value: tuple | None
+
+
+@dataclass(slots=True)
+class Page:
+    token: Token
+    expires_at: float
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    # What the view would have done again for this request (a thread page counts a view).
+    on_hit: Callable[[], None] | None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
+
+
+class BoundedStore:
+    """Values by key, least recently used first out when their sizes add up past a bound.
+
+    Not locked: the guests' pages are used from the event loop's thread only; other users
+    hold their own lock.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._items: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key) -> Any:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        self._items.move_to_end(key)
+        return item[0]
+
+    def put(self, key, value, size: int) -> None:
+        self.discard(key)
+        if size > self.max_bytes:
+            return
+        self._items[key] = (value, size)
+        self.size += size
+        while self.size > self.max_bytes:
+            _, (_, oldest) = self._items.popitem(last=False)
+            self.size -= oldest
+
+    def discard(self, key) -> None:
+        item = self._items.pop(key, None)
+        if item is not None:
+            self.size -= item[1]
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.size = 0
+
+
+# Cookies a guest may carry that change nothing on a page, or that the key below includes.
+GUEST_COOKIES = frozenset(
+    {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME, TIME_ZONE_COOKIE}
+)
+
+
+def _cookies(header: bytes) -> dict[str, str] | None:
+    """A guest's cookies by name, or None when one of them may make the page theirs."""
+    cookies = {}
+    for part in header.decode("latin-1").split(";"):
+        name, _, value = part.strip().partition("=")
+        if not name:
+            continue
+        if name not in GUEST_COOKIES:
+            return None
+        cookies[name] = value
+    return cookies
+
+
+def guest_key(scope: dict) -> tuple | None:
+    """What makes two guests' requests give the same page; None when the page may differ
+    from one visitor to the next (a session, a message waiting, a member)."""
+    headers = dict(scope["headers"])  # a repeated header counts once: none of these repeat
+    cookies = _cookies(headers.get(b"cookie", b""))
+    if cookies is None:
+        return None
+    return (
+        scope.get("scheme", "http"),
+        headers.get(b"host", b""),
+        scope["path"],
+        scope.get("query_string", b""),
+        headers.get(b"accept-language", b""),
+        headers.get(b"x-djemaa-fragment", b""),
+        cookies.get(settings.LANGUAGE_COOKIE_NAME, ""),
+        cookies.get(TIME_ZONE_COOKIE, ""),
+    )
+
+
+def site_changed() -> None:
+    """Every kept page is out of date: rights, forums, announcements or names changed.
+
+    Inside the caller's transaction, so guests see the change exactly when it is committed.
+    """
+    from .models import Generation
+
+    if not Generation.objects.filter(name=SITE).update(value=F("value") + 1):
+        Generation.objects.get_or_create(name=SITE, defaults={"value": 1})
+
+
+def read_token(kind: str, argument: int | None = None) -> Token:
+    """The token as it is now, read through Django's connection (inside a request)."""
+    with connection.cursor() as cursor:
+        cursor.execute(TOKEN_SQL[kind], [] if argument is None else [argument])
+        row = cursor.fetchone()
+    return Token(kind, argument, None if row is None else tuple(row))
+
+
+def may_keep_for_guests(request) -> bool:
+    """Whether the wrapper would keep this request's answer (a guest's, through the wrapper)."""
+    scope = getattr(request, "scope", None)
+    return scope is not None and KEY_SCOPE in scope and not request.user.is_authenticated
+
+
+def keep_for_guests(
+    request, kind: str, argument: int | None = None, on_hit: Callable[[], None] | None = None
+) -> None:
+    """Let the wrapper keep this guest's page (or redirect), valid while the token read *now*
+    holds; `on_hit` runs, on the event loop, each time the kept page is sent instead.
+
+    Views call it before they read what they show, so that a change committed while the
+    page renders makes the kept page out of date instead of hiding in it.
+    """
+    if may_keep_for_guests(request):
+        request.scope[TOKEN_SCOPE] = (read_token(kind, argument), on_hit)
+
+
+def do_not_keep(request) -> None:
+    """Withdraw `keep_for_guests`: what was read turned out not to follow its token."""
+    scope = getattr(request, "scope", None)
+    if scope is not None:
+        scope.pop(TOKEN_SCOPE, None)
+
+
+class TokenReader:
+    """Reads tokens outside Django's connections, from the event loop, in a few microseconds
+    on SQLite: the check on every hit must cost far less than the page it saves."""
+
+    def __init__(self) -> None:
+        self._connection: Any = None
+        self._for: tuple | None = None
+
+    def _connect(self):
+        database = settings.DATABASES["default"]
+        # Tests switch databases between runs: reconnect when the settings moved.
+        target = (database["ENGINE"], str(database["NAME"]), database.get("HOST"))
+        if self._connection is not None and self._for == target:
+            return self._connection
+        self.close()
+        if connection.vendor == "sqlite":
+            path = Path(database["NAME"]).resolve()
+            self._connection = sqlite3.connect(
+                f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+        else:
+            import psycopg
+
+            self._connection = psycopg.connect(
+                **connection.get_connection_params(), autocommit=True
+            )
+        self._for = target
+        return self._connection
+
+    def read(self, kind: str, argument: int | None) -> Token:
+        sql = TOKEN_SQL[kind]
+        if connection.vendor == "sqlite":
+            sql = sql.replace("%s", "?")
+        try:
+            row = self._connect().execute(sql, () if argument is None else (argument,)).fetchone()
+        except Exception:  # noqa: BLE001 - any driver's error: sqlite3's, psycopg's
+            # A lost connection answers "changed": Django serves, and the next hit reconnects.
+            self.close()
+            return Token(kind, argument, ("unreadable",))
+        return Token(kind, argument, None if row is None else tuple(row))
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            finally:
+                self._connection = None
+
+
+class GuestPageCache:
+    """ASGI wrapper around Django: answers guests from kept pages, keeps what views allow."""
+
+    def __init__(self, app, store: BoundedStore | None = None) -> None:
+        self.app = app
+        self.store = store or BoundedStore(settings.DJEMAA_GUEST_CACHE_MB * 1024 * 1024)
+        self.tokens = TokenReader()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "GET" or not self.store.max_bytes:
+            return await self.app(scope, receive, send)
+        key = guest_key(scope)
+        if key is None:
+            return await self.app(scope, receive, send)
+        page = self.store.get(key)
+        if page is not None:
+            if (
+                time.monotonic() < page.expires_at
+                and self.tokens.read(page.token.kind, page.token.argument) == page.token
+            ):
+                await self._send(page, send)
+                return
+            self.store.discard(key)
+        await self._render_and_keep(key, scope, receive, send)
+
+    async def _send(self, page: Page, send) -> None:
+        if page.on_hit is not None:
+            page.on_hit()
+        await send({"type": "http.response.start", "status": page.status, "headers": page.headers})
+        await send({"type": "http.response.body", "body": page.body})
+
+    async def _render_and_keep(self, key: tuple, scope, receive, send) -> None:
+        scope = {**scope, KEY_SCOPE: key}
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def capture(message):
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        status = start.get("status")
+        if TOKEN_SCOPE not in scope or status not in KEPT_STATUSES:
+            return
+        token, on_hit = scope[TOKEN_SCOPE]
+        headers = [(bytes(name), bytes(value)) for name, value in start.get("headers", [])]
+        if any(name.lower() == b"set-cookie" for name, _ in headers):
+            return  # somebody's cookie is not everybody's page
+        seconds = (
+            settings.DJEMAA_GUEST_THREAD_SECONDS
+            if token.kind == THREAD
+            else settings.DJEMAA_GUEST_LIST_SECONDS
+        )
+        page = Page(token, time.monotonic() + seconds, status, headers, b"".join(chunks), on_hit)
+        self.store.put(key, page, page.size)
+
+
+# A post's thread page shows it: any write to a post makes its thread's kept pages stale.
+# Triggers, not service code, so that every writer (services, the loader's bulk path, repairs,
+# a shell) is covered. Installed after each `migrate`, because SQLite drops a table's triggers
+# when a migration rebuilds the table. SQLite has row triggers only (an update in place there).
+_SQLITE_TRIGGERS = [
+    """CREATE TRIGGER IF NOT EXISTS djemaa_post_inserted AFTER INSERT ON posts_post BEGIN
+        UPDATE threads_thread SET version = version + 1 WHERE id = NEW.thread_id; END""",
+    """CREATE TRIGGER IF NOT EXISTS djemaa_post_updated AFTER UPDATE ON posts_post BEGIN
+        UPDATE threads_thread SET version = version + 1
+        WHERE id = NEW.thread_id OR id = OLD.thread_id; END""",
+    """CREATE TRIGGER IF NOT EXISTS djemaa_post_deleted AFTER DELETE ON posts_post BEGIN
+        UPDATE threads_thread SET version = version + 1 WHERE id = OLD.thread_id; END""",
+]
+# PostgreSQL: once per statement, from its transition tables. A row trigger would update a
+# thread's row once per post, and repeated updates of one row inside one transaction (a load,
+# a merge) grow slower with each update.
+_POSTGRES_TRIGGERS = [
+    """CREATE OR REPLACE FUNCTION djemaa_posts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            UPDATE threads_thread SET version = version + 1
+            WHERE id IN (SELECT thread_id FROM new_posts);
+        ELSIF TG_OP = 'DELETE' THEN
+            UPDATE threads_thread SET version = version + 1
+            WHERE id IN (SELECT thread_id FROM old_posts);
+        ELSE
+            UPDATE threads_thread SET version = version + 1
+            WHERE id IN (SELECT thread_id FROM old_posts UNION SELECT thread_id FROM new_posts);
+        END IF;
+        RETURN NULL;
+    END $$""",
+    # The row trigger of earlier versions.
+    "DROP TRIGGER IF EXISTS djemaa_post_changed ON posts_post",
+    "DROP FUNCTION IF EXISTS djemaa_post_changed()",
+    "DROP TRIGGER IF EXISTS djemaa_posts_inserted ON posts_post",
+    """CREATE TRIGGER djemaa_posts_inserted AFTER INSERT ON posts_post
+        REFERENCING NEW TABLE AS new_posts
+        FOR EACH STATEMENT EXECUTE FUNCTION djemaa_posts_changed()""",
+    "DROP TRIGGER IF EXISTS djemaa_posts_updated ON posts_post",
+    """CREATE TRIGGER djemaa_posts_updated AFTER UPDATE ON posts_post
+        REFERENCING OLD TABLE AS old_posts NEW TABLE AS new_posts
+        FOR EACH STATEMENT EXECUTE FUNCTION djemaa_posts_changed()""",
+    "DROP TRIGGER IF EXISTS djemaa_posts_deleted ON posts_post",
+    """CREATE TRIGGER djemaa_posts_deleted AFTER DELETE ON posts_post
+        REFERENCING OLD TABLE AS old_posts
+        FOR EACH STATEMENT EXECUTE FUNCTION djemaa_posts_changed()""",
+]
+
+
+def install_triggers(using: str = "default", **kwargs) -> None:
+    """(Re)create the triggers above; a post_migrate receiver."""
+    database = connections[using]
+    if not {"posts_post", "threads_thread"} <= set(database.introspection.table_names()):
+        return
+    statements = _SQLITE_TRIGGERS if database.vendor == "sqlite" else _POSTGRES_TRIGGERS
+    with database.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)

@@ -1,0 +1,362 @@
+"""Search: index upkeep (called by the other apps' verbs after commit), running a search
+for a person, snippets and spelling suggestions.
+
+Who may see a post is asked at query time (permissions.rules.visible_posts), never stored
+in the index, so deleting, restoring, approving, moving a thread or changing a group's
+rights needs no index change. What the index holds is text: a post's own words and, on a
+thread's opening post, the thread's title.
+"""
+
+import string
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from djemaa.markup.text import own_words
+from djemaa.permissions.rules import tree_rights, visible_categories, visible_posts
+from djemaa.posts.models import Post
+
+from .analyser import Token, is_arabic, tokens
+from .backends import RELEVANCE, current_backend
+from .models import PostEntry, Word
+from .query import FILTERS, NUMBER, Query, parse
+
+BATCH_SIZE = 500
+SNIPPET_LENGTH = 240
+# How many known words close to an unknown one are tried as suggestions.
+SUGGESTION_TRIES = 4
+# Longer words are rarely misspelt in one letter, and would make long candidate lists.
+MAX_SUGGESTED_LENGTH = 20
+_LATIN_ALPHABET = string.ascii_lowercase
+_ARABIC_ALPHABET = "ابتثجحخدذرزسشصضطظعغفقكلمنهويءؤئ"
+
+
+# Index upkeep --------------------------------------------------------------------------
+
+
+def _entries(post_ids: list[int]) -> tuple[list[PostEntry], set[str], set[int]]:
+    opening = (
+        Post.objects.filter(thread_id=OuterRef("thread_id")).order_by("number").values("pk")[:1]
+    )
+    posts = (
+        Post.objects.filter(pk__in=post_ids)
+        .annotate(opening_id=Subquery(opening))
+        .select_related("thread")
+        .only("pk", "html", "thread__title")
+    )
+    entries, words, found = [], set(), set()
+    for post in posts:
+        found.add(post.pk)
+        body = list(tokens(own_words(post.html)))
+        title = list(tokens(post.thread.title)) if post.pk == post.opening_id else []
+        entries.append(
+            PostEntry(
+                post_id=post.pk,
+                title=" ".join(token.term for token in title),
+                body=" ".join(token.term for token in body),
+            )
+        )
+        words.update(token.word for token in (*title, *body))
+    return entries, words, found
+
+
+def index_posts(post_ids: Iterable[int]) -> None:
+    """(Re)index these posts as they are now; ids of posts that no longer exist are dropped
+    from the index. Each batch is one short transaction, so the forum keeps working."""
+    ids = sorted(set(post_ids))
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        entries, words, found = _entries(batch)
+        with transaction.atomic():
+            PostEntry.objects.bulk_create(
+                entries,
+                update_conflicts=True,
+                unique_fields=["post"],
+                update_fields=["title", "body"],
+            )
+            Word.objects.bulk_create([Word(word=word) for word in words], ignore_conflicts=True)
+            PostEntry.objects.filter(post_id__in=set(batch) - found).delete()
+
+
+def unindex_posts(post_ids: Iterable[int]) -> None:
+    """Take these posts out of the index (they are being erased for good)."""
+    PostEntry.objects.filter(post_id__in=list(post_ids)).delete()
+
+
+def reindex_thread(thread_id: int) -> None:
+    """Reindex a whole thread: after its title changed, or posts moved in or out of it
+    (the opening post, which carries the title, may be another one now)."""
+    index_posts(Post.objects.filter(thread_id=thread_id).values_list("pk", flat=True))
+
+
+def reindex_all(progress: Callable[[int], object] | None = None, *, after: int = 0) -> int:
+    """Index every post (with an id above `after`) again, a batch at a time (each its own
+    short transaction, so the forum stays open and searches keep answering from the old
+    entries meanwhile). `progress` is told how many posts each batch held. Returns how many
+    were indexed."""
+    done = 0
+    while True:
+        batch = list(
+            Post.objects.filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH_SIZE]
+        )
+        if not batch:
+            return done
+        index_posts(batch)
+        done, after = done + len(batch), batch[-1]
+        if progress is not None:
+            progress(len(batch))
+
+
+# Searching -----------------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    query: Query
+    total: int
+    posts: list[Post] = field(default_factory=list)
+    suggestion: str | None = None
+
+
+def _forum_ids(user, value: str) -> set[int]:
+    """The forums (with the forums under them) a forum: filter names, among those this
+    person can see: by number, else by title, ignoring case."""
+    visible = visible_categories(user)
+    if NUMBER.fullmatch(value):
+        chosen = visible.filter(pk=int(value))
+    else:
+        chosen = visible.filter(title__iexact=value)
+    roots = set(chosen.values_list("pk", flat=True))
+    parents = tree_rights(user).parents
+    found = set(roots)
+    for pk in parents:
+        node = pk
+        while node is not None and node not in roots:
+            node = parents.get(node)
+        if node is not None:
+            found.add(pk)
+    return found
+
+
+def _day_start(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def searchable_posts(user, query: Query) -> QuerySet[Post] | None:
+    """The posts this person may read, narrowed by the query's filters; None (with a note)
+    when a filter names nothing there is."""
+    posts = visible_posts(user)
+    if query.author is not None:
+        # The member first, then their posts by id: the database then reads them through the
+        # (author, created_at) index instead of walking every visible post to its author.
+        members = get_user_model().objects.named(query.author)
+        author_id = members.values_list("pk", flat=True).first()
+        if author_id is None:
+            query.notes.append(_("There is no member “%(name)s”.") % {"name": query.author})
+            return None
+        posts = posts.filter(author_id=author_id)
+    if query.forum is not None:
+        forums = _forum_ids(user, query.forum)
+        if not forums:
+            query.notes.append(_("There is no forum “%(name)s”.") % {"name": query.forum})
+            return None
+        posts = posts.filter(thread__category_id__in=forums)
+    if query.thread is not None:
+        posts = posts.filter(thread_id=query.thread)
+    if query.after is not None:
+        posts = posts.filter(created_at__gte=_day_start(query.after))
+    if query.before is not None:
+        posts = posts.filter(created_at__lt=_day_start(query.before))
+    return posts
+
+
+def count_results(user, query: Query, *, titles_only: bool = False) -> int:
+    posts = searchable_posts(user, query)
+    if posts is None or query.is_empty:
+        return 0
+    if not query.clauses:
+        return posts.count()
+    return current_backend().count(posts, query, titles_only=titles_only)
+
+
+def search(
+    user,
+    query: Query,
+    *,
+    titles_only: bool = False,
+    order: str = RELEVANCE,
+    offset: int = 0,
+    limit: int = 20,
+    total: int | None = None,
+) -> list[Post]:
+    """One page of results: visible posts, best first (or newest first), each with its
+    thread, forum and author, and `snippet`: safe HTML around the matches. `total`: what
+    count_results said, if the caller asked (it spares a query)."""
+    posts = searchable_posts(user, query)
+    if posts is None or query.is_empty:
+        return []
+    if query.clauses:
+        hits = current_backend().hits(
+            posts,
+            query,
+            titles_only=titles_only,
+            order=order,
+            offset=offset,
+            limit=limit,
+            total=total,
+        )
+        ids = [hit.post_id for hit in hits]
+    else:  # filters only: the newest posts that pass them
+        newest = posts.order_by("-created_at", "-pk").values_list("pk", flat=True)
+        ids = list(newest[offset : offset + limit])
+    found = (
+        Post.objects.filter(pk__in=ids)
+        .select_related("thread__category", "author")
+        .defer("source", "author__signature")
+        .in_bulk()
+    )
+    terms = query.matched_terms()
+    results = [found[pk] for pk in ids if pk in found]
+    for post in results:
+        post.snippet = snippet(own_words(post.html), terms)
+        post.title_html = highlight(post.thread.title, terms)
+    return results
+
+
+def run_search(
+    user,
+    text: str,
+    *,
+    thread_id: int | None = None,
+    titles_only: bool = False,
+    order: str = RELEVANCE,
+    offset: int = 0,
+    limit: int = 20,
+) -> Results:
+    """Parse, count, fetch a page and, when nothing matches, look for a suggestion.
+
+    `thread_id`: search in that thread (the thread page's search box), unless the text
+    names a thread itself."""
+    query = parse(text)
+    if query.thread is None:
+        query.thread = thread_id
+    total = count_results(user, query, titles_only=titles_only)
+    results = Results(query=query, total=total)
+    if total:
+        results.posts = search(
+            user,
+            query,
+            titles_only=titles_only,
+            order=order,
+            offset=offset,
+            limit=limit,
+            total=total,
+        )
+    elif query.clauses:
+        results.suggestion = suggest(user, text, query, titles_only=titles_only)
+    return results
+
+
+# Snippets ------------------------------------------------------------------------------
+
+
+def _marked(text: str, matches: list[Token], start: int, end: int) -> str:
+    pieces, position = [], start
+    for token in matches:
+        if token.start < start or token.end > end:
+            continue
+        pieces.append(escape(text[position : token.start]))
+        pieces.append(f"<mark>{escape(text[token.start : token.end])}</mark>")
+        position = token.end
+    pieces.append(escape(text[position:end]))
+    return "".join(pieces)
+
+
+def highlight(text: str, terms: set[str]) -> SafeString:
+    """The whole text, escaped, with the words matching `terms` in <mark>."""
+    matches = [token for token in tokens(text) if token.term in terms]
+    return mark_safe(_marked(text, matches, 0, len(text)))  # noqa: S308 - escaped above
+
+
+def snippet(text: str, terms: set[str], length: int = SNIPPET_LENGTH) -> SafeString:
+    """About `length` characters of `text` around its densest run of matches, escaped,
+    with the matches in <mark>, and "…" where text was left out."""
+    matches = [token for token in tokens(text) if token.term in terms]
+    start = 0
+    if matches:
+        best = max(
+            range(len(matches)),
+            key=lambda i: sum(1 for t in matches[i:] if t.end <= matches[i].start + length),
+        )
+        start = max(matches[best].start - length // 5, 0)
+        if start:  # begin on a word
+            space = text.find(" ", start, matches[best].start)
+            start = space + 1 if space != -1 else matches[best].start
+    end = min(start + length, len(text))
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    html = _marked(text, matches, start, end)
+    return mark_safe(  # noqa: S308 - every piece is escaped by _marked
+        ("…" if start else "") + html + ("…" if end < len(text) else "")
+    )
+
+
+# Spelling suggestions ------------------------------------------------------------------
+
+
+def _edits(word: str) -> set[str]:
+    """Every word one edit away: a letter deleted, swapped with the next, replaced, added."""
+    alphabet = _ARABIC_ALPHABET if is_arabic(word) else _LATIN_ALPHABET
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return (
+        {a + b[1:] for a, b in splits if b}
+        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        | {a + c + b[1:] for a, b in splits if b for c in alphabet}
+        | {a + c + b for a, b in splits for c in alphabet}
+    ) - {word}
+
+
+def suggest(user, text: str, query: Query, *, titles_only: bool = False) -> str | None:
+    """The search with its unknown words replaced by close known ones, if that finds
+    something this person may read; None otherwise.
+
+    Words come from every post ever indexed, so a suggestion is offered only once a search
+    shows it matches visible posts: a word of a hidden forum is never given away.
+    """
+    typed = {word for clause in query.clauses for alt in clause for word in alt.words}
+    unknown = typed - set(Word.objects.filter(word__in=typed).values_list("word", flat=True))
+    corrected = text
+    for word in sorted(unknown):
+        if not 3 <= len(word) <= MAX_SUGGESTED_LENGTH or word.isdigit():
+            continue
+        close = sorted(Word.objects.filter(word__in=_edits(word)).values_list("word", flat=True))
+        for candidate in close[:SUGGESTION_TRIES]:
+            attempt = _replace_word(corrected, word, candidate)
+            if count_results(user, _with_filters(parse(attempt), query), titles_only=titles_only):
+                corrected = attempt
+                break
+    return corrected if corrected != text else None
+
+
+def _with_filters(query: Query, original: Query) -> Query:
+    """`query` narrowed by the filters of `original` (the thread page's "in this thread")."""
+    return replace(query, **{name: getattr(original, name) for name in FILTERS})
+
+
+def _replace_word(text: str, word: str, replacement: str) -> str:
+    """`text` with every token that folds to `word` replaced by `replacement`."""
+    for token in sorted(tokens(text), key=lambda t: t.start, reverse=True):
+        if token.word == word:
+            text = text[: token.start] + replacement + text[token.end :]
+    return text
