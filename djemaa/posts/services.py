@@ -509,7 +509,15 @@ def _insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> Non
     # Table and column names come from the model, never from input.
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(sql, list(rows))
+        if connection.vendor == "postgresql":
+            # One COPY for the batch: PostgreSQL's fastest way in, and one statement, so the
+            # statement triggers (core.pagecache) run once for the batch, not once a row.
+            copy_sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(sql, list(rows))
 
 
 def check_deletable(number: int) -> None:
