@@ -151,6 +151,7 @@ def guest_key(scope: dict) -> tuple | None:
         return None
     return (
         scope.get("scheme", "http"),
+        headers.get(b"x-forwarded-proto", b""),  # behind the TLS proxy (SECURE_PROXY_SSL_HEADER)
         headers.get(b"host", b""),
         scope["path"],
         scope.get("query_string", b""),
