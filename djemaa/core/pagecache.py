@@ -93,9 +93,6 @@ class BoundedStore:
         self.size = 0
         self._items: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
 
-    def __len__(self) -> int:
-        return len(self._items)
-
     def get(self, key) -> Any:
         item = self._items.get(key)
         if item is None:

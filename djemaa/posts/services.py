@@ -94,8 +94,8 @@ def create_post(
     `prerender(source, fmt)`, when the caller rendered the text before its transaction.
     """
     source = _clean_source(source, fmt)
-    if reply_to is not None and reply_to.thread_id != thread.pk:
-        raise ServiceError(_("A reply must answer a post of the same thread."))
+    if reply_to is not None:
+        check_reply_target(reply_to.thread_id, thread.pk)
     created_at = created_at or timezone.now()
 
     # The UPDATE locks the thread's row (PostgreSQL) or the database (SQLite, whose
@@ -214,8 +214,7 @@ def delete_post(*, post: Post, actor) -> None:
     """Soft-delete a post. The opening post goes only with its whole thread."""
     if post.is_deleted:
         return
-    if post.number == 1:
-        raise ServiceError(_("The first post of a thread can only be deleted with the thread."))
+    check_deletable(post.number)
     Post.objects.filter(pk=post.pk).update(deleted_at=timezone.now(), deleted_by=actor)
     if not post.is_held:  # a held post was never counted
         _move_counters_for(post, -1)
@@ -458,7 +457,7 @@ def check_post_source(source: str, fmt: str) -> str:
 
 
 def check_reply_target(reply_to_thread_id: int, thread_id: int) -> None:
-    """create_post's rule for `reply_to`, for posts written in bulk."""
+    """A reply answers a post of its own thread (create_post's rule, and the bulk path's)."""
     if reply_to_thread_id != thread_id:
         raise ServiceError(_("A reply must answer a post of the same thread."))
 
@@ -521,6 +520,7 @@ def _insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> Non
 
 
 def check_deletable(number: int) -> None:
-    """delete_post's rule, for posts deleted in bulk (by their number once all are in)."""
+    """The opening post goes only with its thread (delete_post's rule, and the bulk path's,
+    which knows a post's number once all are in)."""
     if number == 1:
         raise ServiceError(_("The first post of a thread can only be deleted with the thread."))
