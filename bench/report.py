@@ -30,6 +30,10 @@ PAGES = {
     "permalink_target": "deep permalink's page",
     "profile": "profile page",
 }
+# A signed-in member's pages: those the targets name, and the index and forum page they read.
+MEMBER_PAGES = ("index", "forum", "thread_first", "thread_last")
+# The scale-out part measures these with 1, 2… processes behind nginx.
+SCALEOUT_PAGES = {"anonymous": ("thread_first", "index"), "member": ("thread_first",)}
 
 
 def percentile(ordered: list[float], percent: float) -> float:
@@ -302,7 +306,90 @@ def _posting_summary(posting: list[dict]) -> dict[str, dict]:
     return merged
 
 
-def markdown(rows: list[dict], posting: list[dict], context: dict) -> str:
+def growth(by_processes: dict[int, float]) -> dict[int, float | None]:
+    """Each configuration's figure over the one with the fewest processes (None: not measured,
+    or nothing to compare with)."""
+    if not by_processes:
+        return {}
+    base = by_processes[min(by_processes)]
+    return {n: value / base if base else None for n, value in by_processes.items()}
+
+
+def _page_label(who: str, page: str) -> str:
+    return f"{PAGES[page]}, {who} (req/s)"
+
+
+REPLIES_LABEL = "replies while readers read (replies/s)"
+READERS_LABEL = "readers while members post (req/s)"
+
+
+def scaleout_lines(rows: list[dict], posting: list[dict]) -> list[tuple[str, dict[int, float]]]:
+    """The scale-out part's figures, medians over the rounds, by number of processes."""
+    grouped = defaultdict(list)
+    for found in rows:
+        grouped[found["who"], found["page"], found["processes"]].append(found)
+    lines = []
+    for who, pages in SCALEOUT_PAGES.items():
+        for page in pages:
+            values = {
+                n: summarize(found).req_s
+                for (w, p, n), found in grouped.items()
+                if (w, p) == (who, page)
+            }
+            lines.append((_page_label(who, page), dict(sorted(values.items()))))
+    by_processes = defaultdict(list)
+    for result in posting:
+        by_processes[result["processes"]].append(result)
+    for label, key in ((REPLIES_LABEL, "replies_s"), (READERS_LABEL, "readers_req_s")):
+        values = {n: statistics.median(r[key] for r in found) for n, found in by_processes.items()}
+        lines.append((label, dict(sorted(values.items()))))
+    return lines
+
+
+def _scaleout_section(rows: list[dict], posting: list[dict], direct: dict) -> list[str]:
+    """The growth from one process to several; `direct` holds `--workers 2`'s figures by label."""
+    lines = scaleout_lines(rows, posting)
+    counts = sorted({n for _, values in lines for n in values})
+    if not counts:
+        return []
+    verified, errors = defaultdict(list), Counter()
+    for result in posting:
+        verified[result["processes"]].append(result["verified"])
+        errors[result["processes"]] += sum(result["errors"].values()) + result["readers_errors"]
+    out = [
+        "",
+        "## Scale-out: processes behind nginx",
+        "",
+        "PostgreSQL + Redis on the big dataset, served by nginx (`deploy/nginx.conf`: one worker,"
+        " least-connections balancing, kept-alive connections to the processes) in front of N"
+        " `djemaa serve --workers 1` processes (`deploy/scaleout.py`), all on this machine;"
+        " the same wrk settings and posting client as above. The configurations take turns"
+        " within each round. Growth: the figure over one process's. Last column: the same"
+        " measurement on `djemaa serve --workers 2` without nginx (the PostgreSQL tables above).",
+        "",
+    ]
+    header = ["measurement", *[f"{n} process{'es' if n > 1 else ''}" for n in counts]]
+    header += [f"{n} / {counts[0]}" for n in counts[1:]] + ["`--workers 2`, no nginx"]
+    table = []
+    for label, values in lines:
+        ratios = growth(values)
+        line = [label, *[f"{values[n]:.1f}" if n in values else "-" for n in counts]]
+        line += [f"{ratios[n]:.2f}×" if ratios.get(n) else "-" for n in counts[1:]]
+        table.append([*line, f"{direct[label]:.1f}" if label in direct else "-"])
+    blank = [""] * len(counts)
+    table.append(["errors while posting and reading", *[errors[n] for n in counts], *blank])
+    checked = ["ok" if all(verified[n]) else "**mismatch**" for n in counts]
+    table.append(["database check after posting", *checked, *blank])
+    return out + _table(header, table)
+
+
+def markdown(
+    rows: list[dict],
+    posting: list[dict],
+    context: dict,
+    scaleout_rows: list[dict] = (),
+    scaleout_posting: list[dict] = (),
+) -> str:
     """bench/RESULTS.md, entirely from the run's rows and context."""
     config = context["config"]
     summaries = group(rows)
@@ -460,6 +547,17 @@ def markdown(rows: list[dict], posting: list[dict], context: dict) -> str:
             for engine, p in posted.items()
         ],
     )
+
+    direct = {
+        _page_label(who, page): found.req_s
+        for who, pages in SCALEOUT_PAGES.items()
+        for page in pages
+        if (found := summaries.get(("djemaa", "big", "postgres", who, page)))
+    }
+    if "postgres" in posted:
+        direct[REPLIES_LABEL] = posted["postgres"]["replies_s"]
+        direct[READERS_LABEL] = posted["postgres"]["readers_req_s"]
+    out += _scaleout_section(list(scaleout_rows), list(scaleout_posting), direct)
 
     out += [
         "",

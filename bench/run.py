@@ -23,13 +23,15 @@ from pathlib import Path
 from bench import data, report, wrk
 from bench.data import DATA, Dataset, Sizes, say
 from bench.members import Member, form_fields
-from bench.report import PAGES
-from bench.server import ROOT, Server, fetch
+from bench.report import MEMBER_PAGES, PAGES, SCALEOUT_PAGES
+from bench.server import ROOT, Cluster, Server, fetch
 
 PEERS_DIR = ROOT.parent / "shared" / "bench" / "peers"
 PEERS_TMP = Path("/tmp/peers")  # noqa: S108 (where the shared harness keeps its sites)
 ALL_PEERS = ("spirit", "machina", "misago")
 PORT, CEILING_PORT = 8210, 8211
+# The scale-out part: nginx on 8220, its processes on the next ports.
+SCALEOUT_PORT = 8220
 # Redis database 5 is the benchmark's own (PostgreSQL runs with Redis, as at scale).
 REDIS_URL = "redis://127.0.0.1:6379/5"
 MEMBER_PASSWORD = "Bench-member-passw0rd"  # noqa: S105 (local bench members only)
@@ -41,10 +43,13 @@ DEFAULTS = {
         THREADS=50000,
         POSTS=1_000_000,
         BIG_THREAD_POSTS=100_000,
-        DURATION="10s",
-        WARMUP="3s",
-        ROUNDS=3,
+        # Two short interleaved rounds rather than one long one: this shared machine's slow
+        # minutes fall on every system, and the whole run stays under 20 minutes.
+        DURATION="5s",
+        WARMUP="2s",
+        ROUNDS=2,
         PEERS=" ".join(ALL_PEERS),
+        SCALEOUT="1 2",
     ),
     "quick": dict(
         USERS=200,
@@ -56,6 +61,7 @@ DEFAULTS = {
         WARMUP="1s",
         ROUNDS=1,
         PEERS="spirit",
+        SCALEOUT="1 2",
     ),
 }
 
@@ -69,6 +75,7 @@ class Config:
     engines: list[str]
     members: int
     post_connections: int
+    scaleout: list[int]
     quick: bool
     rebuild: bool
 
@@ -93,6 +100,9 @@ class Config:
         engines = value("ENGINES", "sqlite postgres").split()
         if not engines or set(engines) - set(data.ENGINES):
             raise SystemExit("bench: ENGINES may name sqlite and postgres")
+        scaleout = [] if value("SCALEOUT") == "0" else value("SCALEOUT").split()
+        if not all(count.isdigit() and 0 < int(count) < 10 for count in scaleout):
+            raise SystemExit("bench: SCALEOUT lists numbers of processes from 1 to 9 (or is 0)")
         for name in ("DURATION", "WARMUP"):
             if to_seconds(value(name)) is None:
                 raise SystemExit(f"bench: {name} must look like 10s or 1m, not {value(name)!r}")
@@ -115,6 +125,7 @@ class Config:
             engines=engines,
             members=max(number("MEMBERS", 8), 1),
             post_connections=max(number("POST_CONNS", 8), 1),
+            scaleout=[int(count) for count in scaleout],
             quick=quick,
             rebuild=rebuild,
         )
@@ -136,6 +147,9 @@ class Run:
     folder: Path
     rows: list[dict] = field(default_factory=list)
     posting: list[dict] = field(default_factory=list)
+    # The scale-out part's measurements: rows and postings with their number of processes.
+    scaleout_rows: list[dict] = field(default_factory=list)
+    scaleout_posting: list[dict] = field(default_factory=list)
 
     def raw(self, round_number: int, name: str, text: str) -> None:
         path = self.folder / f"round{round_number}" / f"{name}.txt"
@@ -143,8 +157,17 @@ class Run:
         path.write_text(text)
 
 
-def measure(run: Run, server: Server, round_number: int, where: dict, path: str, cookie=""):
-    """Check the page, then warm-up and measured wrk runs; one row with the workers' RSS."""
+def measure(
+    run: Run,
+    server: Server | Cluster,
+    round_number: int,
+    where: dict,
+    path: str,
+    cookie="",
+    into=None,
+) -> bytes:
+    """Check the page, then warm-up and measured wrk runs; one row (into `run.rows`, or the
+    list given) with the workers' RSS."""
     status, body = fetch(server.base, path, cookie)
     headers = [f"Cookie: {cookie}"] if cookie else []
     output = wrk.run(run.config.wrk, server.base + path, headers)
@@ -154,14 +177,14 @@ def measure(run: Run, server: Server, round_number: int, where: dict, path: str,
         rss_mb=server.worker_memory_mb(),
         anon_mb=server.worker_memory_mb("RssAnon"),
     )
-    name = "-".join(str(where[k]) for k in ("system", "dataset", "engine", "who", "page"))
+    name = "-".join(str(value) for value in where.values())
     run.raw(
         round_number,
         name,
         f"GET {path} (HTTP {status}, {len(body)} bytes)\n{output}\n"
         f"worker VmRSS after the run (MB): {row['rss_mb']}, RssAnon: {row['anon_mb']}\n",
     )
-    run.rows.append(row)
+    (run.rows if into is None else into).append(row)
     say(f"{name}: {row['req_s']:.1f} req/s, p99 {row['p99_ms']:.1f} ms, HTTP {status}")
     return body
 
@@ -255,7 +278,7 @@ def djemaa_peer_pages(run: Run, dataset: Dataset, engine: str, round_number: int
                 raise SystemExit(f"bench: {path} ({engine}) does not show {marks[page]!r}")
 
 
-def sign_in(server: Server, names: list[str]) -> list[Member]:
+def sign_in(server: Server | Cluster, names: list[str]) -> list[Member]:
     """Members signed in over HTTP; their cookie must show the signed-in page (a sign-out form)."""
     members = []
     for name in names:
@@ -267,33 +290,86 @@ def sign_in(server: Server, names: list[str]) -> list[Member]:
     return members
 
 
-def djemaa_big(run: Run, dataset: Dataset, engine: str, round_number: int, prepared: dict):
-    """Every page for anonymous readers and a member, then members posting while others read."""
+def read_then_post(
+    run: Run,
+    site: Server | Cluster,
+    dataset: Dataset,
+    engine: str,
+    round_number: int,
+    *,
+    where: dict,
+    pages: dict,
+    prepared: dict,
+    rows: list,
+    name: str,
+) -> dict:
+    """On `site` (not started yet): `pages["anonymous"]` for anonymous readers, then
+    `pages["member"]` for a signed-in member (rows described by `where`, into `rows`), then
+    the `prepared` members posting while others read; returns the posting's result."""
     urls = site_step(dataset, engine, "pages")
     thread = prepared["posting_thread"]
     before = site_step(dataset, engine, "thread-state", thread)
-    where = dict(system="djemaa", dataset="big", engine=engine)
-    posted = None
-    with serve(dataset, engine, run) as server:
-        for page in PAGES:
-            measure(
-                run, server, round_number, {**where, "who": "anonymous", "page": page}, urls[page]
-            )
+    with site as server:
+        for page in pages["anonymous"]:
+            place = {**where, "who": "anonymous", "page": page}
+            measure(run, server, round_number, place, urls[page], into=rows)
         # A site that fails under load may refuse a sign-in or a reply form: that is a result
         # (the posting target is then not met, member pages not measured), not a crash.
         try:
             members = sign_in(server, prepared["members"])
-            for page in PAGES:
+            for page in pages["member"]:
                 place = {**where, "who": "member", "page": page}
-                measure(run, server, round_number, place, urls[page], members[0].cookie())
+                measure(run, server, round_number, place, urls[page], members[0].cookie(), rows)
             posted = post_under_load(run, engine, server, members, thread, urls["thread_first"])
         except (OSError, RuntimeError, ValueError) as error:
-            say(f"members ({engine}) failed: {error}")
-            run.posting.append(failed_posting(engine, round_number, f"{error}"))
-    if posted is not None:
-        # Checked once the server has stopped: every reply it wrote is in, none is running.
-        after = site_step(dataset, engine, "thread-state", thread)
-        record_posting(run, engine, round_number, posted, before, after)
+            say(f"members ({name}) failed: {error}")
+            return failed_posting(engine, round_number, f"{error}")
+    # Checked once the server has stopped: every reply it wrote is in, none is running.
+    after = site_step(dataset, engine, "thread-state", thread)
+    result = checked_posting(engine, round_number, posted, before, after)
+    record_posting(run, name, result, posted["reading"])
+    return result
+
+
+def djemaa_big(run: Run, dataset: Dataset, engine: str, round_number: int, prepared: dict):
+    """Every page for anonymous readers, the main ones for a member, then members posting."""
+    result = read_then_post(
+        run,
+        serve(dataset, engine, run),
+        dataset,
+        engine,
+        round_number,
+        where=dict(system="djemaa", dataset="big", engine=engine),
+        pages={"anonymous": PAGES, "member": MEMBER_PAGES},
+        prepared=prepared,
+        rows=run.rows,
+        name=f"djemaa-posting-{engine}",
+    )
+    run.posting.append(result)
+
+
+def djemaa_scaleout(run: Run, dataset: Dataset, round_number: int, prepared: dict) -> None:
+    """PostgreSQL + Redis behind nginx with 1, 2… processes: a few pages, then posting.
+
+    The order of the configurations turns round by round, so that none is always measured
+    on a warmer (or busier) machine.
+    """
+    counts = run.config.scaleout if round_number % 2 else run.config.scaleout[::-1]
+    for processes in counts:
+        env = dataset.env("postgres", REDIS_URL)
+        result = read_then_post(
+            run,
+            Cluster(env, processes, SCALEOUT_PORT, run.folder / f"scaleout-{processes}"),
+            dataset,
+            "postgres",
+            round_number,
+            where=dict(system="scaleout", processes=processes),
+            pages=SCALEOUT_PAGES,
+            prepared=prepared,
+            rows=run.scaleout_rows,
+            name=f"scaleout-{processes}-posting",
+        )
+        run.scaleout_posting.append({**result, "processes": processes})
 
 
 def failed_posting(engine: str, round_number: int, reason: str) -> dict:
@@ -315,7 +391,9 @@ def failed_posting(engine: str, round_number: int, reason: str) -> dict:
     }
 
 
-def post_under_load(run: Run, engine: str, server: Server, members, thread: int, read: str):
+def post_under_load(
+    run: Run, engine: str, server: Server | Cluster, members, thread: int, read: str
+):
     """Members reply to `thread` for DURATION while wrk reads `read`: both processes' results."""
     action = f"/t/{thread}/reply/"
     forms = [
@@ -347,7 +425,7 @@ def post_under_load(run: Run, engine: str, server: Server, members, thread: int,
     }
 
 
-def record_posting(run: Run, engine: str, round_number: int, posted, before, after) -> None:
+def checked_posting(engine: str, round_number: int, posted, before, after) -> dict:
     """Posts created equal the redirects received; numbers 1…N, each token used once."""
     replies = posted["posted"]
     created = after["posts"] - before["posts"]
@@ -371,12 +449,15 @@ def record_posting(run: Run, engine: str, round_number: int, posted, before, aft
         "readers_errors": read["non2xx3xx"] + read["socket_errors"] + read["timeouts"],
         "rss_mb": posted["rss_mb"],
     }
-    run.posting.append(result)
-    raw = json.dumps(result, indent=1) + "\n" + posted["reading"]
-    run.raw(round_number, f"djemaa-posting-{engine}", raw)
+    return result
+
+
+def record_posting(run: Run, name: str, result: dict, reading: str) -> None:
+    run.raw(result["round"], name, json.dumps(result, indent=1) + "\n" + reading)
     say(
-        f"posting ({engine}): {replies['replies_s']} replies/s, {created} created,"
-        f" errors {replies['errors']}, verified {verified}; readers {read['req_s']:.1f} req/s"
+        f"{name}: {result['replies_s']} replies/s, {result['created']} created,"
+        f" errors {result['errors']}, verified {result['verified']};"
+        f" readers {result['readers_req_s']:.1f} req/s"
     )
 
 
@@ -461,6 +542,8 @@ def run_all(config: Config) -> None:
             djemaa_peer_pages(run, peers_data, engine, round_number)
         for engine in config.engines:
             djemaa_big(run, big, engine, round_number, prepared[engine])
+        if config.scaleout and "postgres" in config.engines:
+            djemaa_scaleout(run, big, round_number, prepared["postgres"])
 
     minutes = (time.monotonic() - started) / 60
     context = {
@@ -476,10 +559,16 @@ def run_all(config: Config) -> None:
         "generated": big.info().get("generate", ""),
         "raw": str(run.folder.relative_to(ROOT)),
     }
-    (run.folder / "results.json").write_text(
-        json.dumps({"rows": run.rows, "posting": run.posting}, indent=1)
+    results = {
+        "rows": run.rows,
+        "posting": run.posting,
+        "scaleout_rows": run.scaleout_rows,
+        "scaleout_posting": run.scaleout_posting,
+    }
+    (run.folder / "results.json").write_text(json.dumps(results, indent=1))
+    markdown = report.markdown(
+        run.rows, run.posting, context, run.scaleout_rows, run.scaleout_posting
     )
-    markdown = report.markdown(run.rows, run.posting, context)
     (ROOT / "bench" / "RESULTS.md").write_text(markdown)
     say(f"wrote bench/RESULTS.md ({minutes:.1f} min)")
 

@@ -2,14 +2,16 @@
 
     DJEMAA_DATA_DIR=DIR python -m bench.search_speed.run                  # that SQLite site
     DATABASE_URL=postgres://…/NAME python -m bench.search_speed.run        # that PostgreSQL site
+    … python -m bench.search_speed.run --no-analyze     # only reads (statistics are fresh)
 
 It measures an already loaded site (the step 3 dataset, `djemaa load`ed): it first completes
 the search index with `reindex` when the index holds fewer posts than the site (and times
 it), then draws 200 queries from the site's own text with a fixed seed, in six kinds (one
 word, two words, a phrase, a OR b, a -b, a word with an author: filter), in French and
 Arabic as the posts have them. Each search is what the results page does for a guest:
-count, first page of 20, snippets. Reports p50 and p95 (after one untimed warm-up pass,
-and ANALYZE).
+count, first page of 20, snippets. Reports p50 and p95, overall and per kind, as medians
+over ROUNDS rounds (after one untimed warm-up pass, and ANALYZE), the load average, and the
+slowest queries.
 """
 
 import os
@@ -19,6 +21,9 @@ import sys
 import time
 
 QUERIES = 200
+# Each round runs every query once; figures are the median over the rounds, since the
+# machine is shared and one round can land on someone else's busy moment.
+ROUNDS = 3
 SEED = 4
 KINDS = ("word", "two words", "phrase", "or", "not", "author")
 
@@ -37,6 +42,14 @@ def _index_size(connection) -> int:
             "OR name IN (SELECT name FROM sqlite_master WHERE tbl_name LIKE 'search_%')"
         )
         return cursor.fetchone()[0] or 0
+
+
+def _figures(rounds: list[list[float]]) -> str:
+    """p50 and p95 of each round, as their medians over the rounds."""
+    cuts = [statistics.quantiles(timings, n=100) for timings in rounds]
+    p50 = statistics.median(cut[49] for cut in cuts)
+    p95 = statistics.median(cut[94] for cut in cuts)
+    return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms"
 
 
 def _queries(rng: random.Random) -> list[str]:
@@ -88,27 +101,34 @@ def main() -> int:
         started = time.perf_counter()
         reindex_all()
         print(f"reindex: {posts} posts in {time.perf_counter() - started:.0f} s")
-    with connection.cursor() as cursor:
-        # Fresh planner statistics, as a running site has them (autovacuum, PRAGMA optimize):
-        # right after a bulk load, PostgreSQL still thinks the tables are nearly empty.
-        cursor.execute("ANALYZE")
+    if "--no-analyze" not in sys.argv:  # fresh already, or not ours to write (bench/.data)
+        with connection.cursor() as cursor:
+            # Fresh planner statistics, as a running site has them (autovacuum, PRAGMA
+            # optimize): right after a bulk load, PostgreSQL thinks the tables nearly empty.
+            cursor.execute("ANALYZE")
     queries = _queries(random.Random(SEED))
     guest = AnonymousUser()
     for text in queries:  # warm-up: caches and the OS page cache, as on a running site
         run_search(guest, text)
-    timings = []
-    for text in queries:
-        started = time.perf_counter()
-        run_search(guest, text)
-        timings.append((time.perf_counter() - started) * 1000)
-    cuts = statistics.quantiles(timings, n=100)
+    rounds = []
+    for _ in range(ROUNDS):
+        timings = []
+        for text in queries:
+            started = time.perf_counter()
+            run_search(guest, text)
+            timings.append((time.perf_counter() - started) * 1000)
+        rounds.append(timings)
+    load = " ".join(f"{figure:.1f}" for figure in os.getloadavg())
     print(
         f"{connection.vendor}: {posts} posts, index {_index_size(connection) / 2**20:.0f} MiB, "
-        f"{len(timings)} queries: p50 {cuts[49]:.1f} ms, p95 {cuts[94]:.1f} ms, "
-        f"max {max(timings):.1f} ms"
+        f"{len(queries)} queries x {ROUNDS} rounds (load average after: {load})"
     )
-    slowest = sorted(zip(timings, queries, strict=True), reverse=True)[:5]
-    for ms, text in slowest:
+    print(f"  all: {_figures(rounds)}")
+    for kind in KINDS:
+        of_kind = [[t for i, t in enumerate(r) if KINDS[i % len(KINDS)] == kind] for r in rounds]
+        print(f"  {kind}: {_figures(of_kind)}")
+    medians = [statistics.median(times) for times in zip(*rounds, strict=True)]
+    for ms, text in sorted(zip(medians, queries, strict=True), reverse=True)[:5]:
         print(f"  {ms:8.1f} ms  {text}")
     return 0
 

@@ -28,9 +28,11 @@ def create_category(
         raise ServiceError(_("A forum needs a title."))
     if parent is not None and parent.depth >= MAX_DEPTH:
         raise ServiceError(_("Forums can be nested at most three levels deep."))
-    return Category.objects.create(
+    category = Category.objects.create(
         title=title, parent=parent, description=description.strip(), position=position
     )
+    pagecache.site_changed()  # listed on the index and its parent's page from now on
+    return category
 
 
 def create_announcement(

@@ -21,7 +21,6 @@ import os
 import re
 import sys
 import time
-from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -48,13 +47,15 @@ from djemaa.forums.services import (
 )
 from djemaa.markup.render import FORMATS, Rendered, rewrite_quote_refs
 from djemaa.posts.models import Post
+from djemaa.posts.rendering import members_named
 from djemaa.posts.services import (
+    MembersNeeded,
     add_posts_in_bulk,
     check_deletable,
     check_post_source,
     check_reply_target,
     recompute_thread_last_post,
-    render_without_members,
+    render_without_database,
     renumber_thread_by_time,
 )
 from djemaa.search import services as search_services
@@ -66,6 +67,7 @@ from djemaa.threads.services import (
     set_thread_counters,
 )
 
+from .idmap import IdMap
 from .models import LoadedObject
 
 Kind = LoadedObject.Kind
@@ -89,6 +91,8 @@ LINK_BATCH = 1000
 # in the render pool: that bounds what the pipeline holds (a few MB of text).
 POST_BATCH = 500
 RENDER_AHEAD = 2 * (os.cpu_count() or 1) + 2
+# Names a query looks up at most, when the posts of a batch mention people.
+NAMES_PER_QUERY = 500
 # The SQLite page cache during a load, in KiB: part of the peak memory the README states.
 SQLITE_CACHE_KIB = 128 * 1024
 
@@ -276,21 +280,32 @@ class _Refused:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class _NeedsMembers:
+    """A post that names people: rendered again once the loader has looked them up."""
+
+    names: frozenset[str]
+
+
 # A post that quotes a post further down the file.
 _LATER = "later"
 
 
-def _prepare_posts(
-    texts: list[tuple[str, str, dict[int | str, int]]],
-) -> list[tuple[str, Rendered | None] | _Refused | str]:
+# What a worker is given for each post: its body, format, the posts its quotes may name
+# (file id -> database id) and, on a second try, the members it names (members_named).
+_Text = tuple[str, str, dict[int | str, int], dict[str, str] | None]
+_Prepared = tuple[str, Rendered] | _Refused | _NeedsMembers | str
+
+
+def _prepare_posts(texts: list[_Text]) -> list[_Prepared]:
     """In a worker process (no database): each body with its quotes' references rewritten
     to posts' ids, checked and rendered as create_post would."""
     return [_prepare_post(*text) for text in texts]
 
 
 def _prepare_post(
-    body: str, fmt: str, references: dict[int | str, int]
-) -> tuple[str, Rendered | None] | _Refused | str:
+    body: str, fmt: str, references: dict[int | str, int], members: dict[str, str] | None
+) -> _Prepared:
     missing: list[int | str] = []
 
     def target(reference: int | str) -> int | None:
@@ -306,7 +321,10 @@ def _prepare_post(
         source = check_post_source(source, fmt)
     except ServiceError as exc:
         return _Refused(" ".join(exc.messages))
-    return source, render_without_members(source, fmt)
+    try:
+        return source, render_without_database(source, fmt, members)
+    except MembersNeeded as exc:
+        return _NeedsMembers(frozenset(exc.names))
 
 
 class Loader:
@@ -322,7 +340,6 @@ class Loader:
         self.existing: Counter[str] = Counter()
         # Set by load_file / load_records: until the commit, then indexing for search.
         self.load_seconds = self.index_seconds = 0.0
-        self._ids: dict[str, dict[str, int]] = {kind: {} for kind in Kind.values}
         # Kinds never loaded before need no look-up per record (the usual first load).
         self._kinds_loaded_before = set(
             LoadedObject.objects.values_list("kind", flat=True).distinct()
@@ -332,11 +349,8 @@ class Loader:
         self._categories: dict[int, Category] = {}
         self._user = lru_cache(maxsize=4096)(self._fetch_user)
         # Posts: their ids are taken in advance, so that quotes and replies can name them
-        # before they are written; the thread of each (reply_to must stay in its thread)
-        # in an array indexed from the first id, 8 bytes a post.
+        # before they are written (the map keeps each one's thread: a reply stays in it).
         self._post_ids: Iterator[int] | None = None
-        self._first_post_id = 0
-        self._post_threads = array("q")
         # Threads: the same, and written in batches (always before their posts).
         self._thread_ids: Iterator[int] | None = None
         self._unwritten_threads: list[Thread] = []
@@ -347,7 +361,8 @@ class Loader:
         self._newest_by_category: dict[int, tuple[datetime, int]] = {}
         # (line, file id, post, body) of posts read and not yet written.
         self._batch: list[tuple[int | None, str, Post, str]] = []
-        self._rendering: deque[tuple[list, AsyncResult]] = deque()
+        # Batches in the render pool, oldest first: (posts, their _Text, the pool's answer).
+        self._rendering: deque[tuple[list, list[_Text], AsyncResult]] = deque()
         self._pool: multiprocessing.pool.Pool | None = None
         # (line, file id, post, body) of posts quoting a post not yet seen: they are
         # rendered and written at the end, once every reference is known.
@@ -355,13 +370,17 @@ class Loader:
         self._deleted_posts: list[tuple[int | None, str, int]] = []
         self._deleted_threads: list[tuple[int | None, str, int]] = []
         self._sqlite_cache_size = self._enlarge_sqlite_cache()
-        self._handlers: dict[str, Callable[[Record, int | None], int]] = {
+        # Each returns the object's database id and, for a post, its thread's.
+        self._handlers: dict[str, Callable[[Record, int | None], tuple[int, int | None]]] = {
             Kind.USER: self._add_user,
             Kind.CATEGORY: self._add_category,
             Kind.THREAD: self._add_thread,
             Kind.POST: self._add_post,
             Kind.ANNOUNCEMENT: self._add_announcement,
         }
+        # The file's ids, kept on disk: a dict of them grew with the file. Made last, so
+        # that `close` (which removes its file) follows whenever it was made.
+        self._ids = IdMap()
 
     def add(self, data: dict[str, Any], line: int | None = None) -> None:
         self._line = line
@@ -382,14 +401,14 @@ class Loader:
             known = ", ".join(Kind.values)
             raise LoadError(f"unknown type {_show(kind)} (expected one of {known})")
         record = Record(data, kind)
-        if record.id in self._ids[kind]:
+        if self._ids.get(kind, record.id) is not None:
             raise record.error("is already defined above")
         known = self._loaded_before(kind, record.id)
         try:
-            pk = self._handlers[kind](record, known)
+            pk, thread = self._handlers[kind](record, known)
         except ServiceError as exc:
             raise record.refused(exc) from None
-        self._ids[kind][record.id] = pk
+        self._ids.add(kind, record.id, pk, thread)
         if known is not None:
             self.existing[kind] += 1
             return
@@ -424,10 +443,23 @@ class Loader:
         file_id = record.text(field, required=required, within=within)
         if not file_id:
             return None
-        pk = self._ids[kind].get(file_id)
+        pk = self._ids.get(kind, file_id)
         if pk is None:
             raise record.error(f"refers to {kind} {file_id}, which is not defined above")
         return pk
+
+    def _reply_target(self, record: Record) -> tuple[int, int] | None:
+        """The post that `reply_to` names, and its thread."""
+        file_id = record.text("reply_to")
+        if not file_id:
+            return None
+        found = self._ids.get_post(file_id)
+        if found is None:
+            raise record.error(f"refers to {Kind.POST} {file_id}, which is not defined above")
+        pk, thread = found
+        if thread is None:  # loaded before: its thread is in the database
+            thread = Post.objects.values_list("thread", flat=True).get(pk=pk)
+        return pk, thread
 
     def _fetch_user(self, pk: int):
         return get_user_model().objects.get(pk=pk)
@@ -438,7 +470,7 @@ class Loader:
             self._categories[pk] = Category.objects.select_related("parent__parent").get(pk=pk)
         return self._categories[pk]
 
-    def _add_user(self, record: Record, known: int | None) -> int:
+    def _add_user(self, record: Record, known: int | None) -> tuple[int, None]:
         username = record.text("username", required=True)
         fields = {
             "email": record.text("email"),
@@ -448,7 +480,7 @@ class Loader:
             "joined_at": record.time("joined"),
         }
         if known is not None:
-            return known
+            return known, None
         # A member of the site with the same name (whatever its case) is that person.
         same_name = (
             get_user_model()
@@ -458,19 +490,19 @@ class Loader:
         )
         if same_name is not None:
             self.existing[Kind.USER] += 1
-            return same_name
+            return same_name, None
         # Posts above name (@mention) the members there were when they were written.
         self.flush()
         self.created[Kind.USER] += 1
-        return create_member(username=username, **fields).pk
+        return create_member(username=username, **fields).pk, None
 
-    def _add_category(self, record: Record, known: int | None) -> int:
+    def _add_category(self, record: Record, known: int | None) -> tuple[int, None]:
         title = record.text("title", required=True)
         description = record.text("description")
         position = record.number("position")
         parent = self._ref(record, "parent", Kind.CATEGORY)
         if known is not None:
-            return known
+            return known, None
         self.created[Kind.CATEGORY] += 1
         category = create_category(
             title=title,
@@ -479,9 +511,9 @@ class Loader:
             position=position,
         )
         self._categories[category.pk] = category
-        return category.pk
+        return category.pk, None
 
-    def _add_thread(self, record: Record, known: int | None) -> int:
+    def _add_thread(self, record: Record, known: int | None) -> tuple[int, None]:
         category = self._ref(record, "category", Kind.CATEGORY, required=True)
         title = record.text("title", required=True)
         author = self._ref(record, "author", Kind.USER, required=True)
@@ -489,7 +521,7 @@ class Loader:
         pinned, locked = record.flag("pinned"), record.flag("locked")
         deleted = record.flag("deleted")
         if known is not None:
-            return known
+            return known, None
         forum = self._category(category)
         title = check_new_thread(title=title, category=forum)
         if self._thread_ids is None:
@@ -519,7 +551,7 @@ class Loader:
             # Its posts are still to come: deleting now would leave their counts behind.
             self._deleted_threads.append((self._line, record.id, thread.pk))
         self.created[Kind.THREAD] += 1
-        return thread.pk
+        return thread.pk, None
 
     def _thread_tally(self, pk: int) -> _ThreadTally:
         """The counters of a thread this load writes posts in; a thread loaded before is
@@ -548,24 +580,7 @@ class Loader:
             )
         return self._threads[pk]
 
-    def _thread_of_post(self, pk: int) -> int:
-        index = pk - self._first_post_id
-        if self._post_ids is not None and 0 <= index < len(self._post_threads):
-            return self._post_threads[index]
-        return Post.objects.values_list("thread", flat=True).get(pk=pk)
-
-    def _new_post_id(self, thread: int) -> int:
-        if self._post_ids is None:
-            self._post_ids = _new_ids(Post)
-            self._first_post_id = pk = next(self._post_ids)
-        else:
-            pk = next(self._post_ids)
-        # PostgreSQL may skip ids another writer took meanwhile: those are no post of ours.
-        self._post_threads.extend([0] * (pk - self._first_post_id - len(self._post_threads)))
-        self._post_threads.append(thread)
-        return pk
-
-    def _add_post(self, record: Record, known: int | None) -> int:
+    def _add_post(self, record: Record, known: int | None) -> tuple[int, int | None]:
         thread = self._ref(record, "thread", Kind.THREAD, required=True)
         author = self._ref(record, "author", Kind.USER, required=True)
         created = record.time("created", required=True)
@@ -575,16 +590,20 @@ class Loader:
         if record.nested("edited", EDITED_FIELDS):
             edited_at = record.time("at", required=True, within="edited")
             editor = self._ref(record, "by", Kind.USER, within="edited")
-        reply_to = self._ref(record, "reply_to", Kind.POST)
+        reply_target = self._reply_target(record)
         deleted = record.flag("deleted")
         if known is not None:
-            return known
+            return known, None
         # create_post checks the text (in a worker process, with its quotes' references)
         # before the post it answers.
-        if reply_to is not None:
-            check_reply_target(self._thread_of_post(reply_to), thread)
+        reply_to = None
+        if reply_target is not None:
+            reply_to, reply_thread = reply_target
+            check_reply_target(reply_thread, thread)
         tally = self._thread_tally(thread)
-        pk = self._new_post_id(thread)
+        if self._post_ids is None:
+            self._post_ids = _new_ids(Post)
+        pk = next(self._post_ids)
         tally.last_number += 1
         post = Post(
             pk=pk,
@@ -606,7 +625,7 @@ class Loader:
         if deleted:
             self._deleted_posts.append((self._line, record.id, pk))
         self.created[Kind.POST] += 1
-        return pk
+        return pk, thread
 
     def _count(self, tally: _ThreadTally, post: Post) -> None:
         """Move the counters as create_post, then delete_post for a deleted post, would."""
@@ -637,7 +656,7 @@ class Loader:
         """Maps a quote's file post id to the loaded post; unknown ones are dropped (and noted)."""
 
         def target(reference: int | str) -> int | None:
-            pk = self._ids[Kind.POST].get(str(reference))
+            pk = self._ids.get(Kind.POST, str(reference))
             if pk is None and unknown is not None:
                 unknown.append(reference)
             return pk
@@ -651,60 +670,89 @@ class Loader:
             token = match.group(1).strip()
             # Numeric references are compared as numbers (rewrite_quote_refs gives an int).
             reference: int | str = int(token) if _NUMBER_RE.fullmatch(token) else token
-            pk = self._ids[Kind.POST].get(str(reference))
+            pk = self._ids.get(Kind.POST, str(reference))
             if pk is not None:
                 found[reference] = pk
         return found
 
-    def _texts(self, batch: list[tuple[int | None, str, Post, str]]) -> list:
-        return [(body, post.format, self._references(body)) for _, _, post, body in batch]
+    def _texts(self, batch: list[tuple[int | None, str, Post, str]]) -> list[_Text]:
+        return [(body, post.format, self._references(body), None) for _, _, post, body in batch]
 
     def _send_batch(self) -> None:
         """Hand the batch to the render pool; write the oldest rendered batches meanwhile."""
         batch, self._batch = self._batch, []
+        self._render(batch, self._texts(batch))
+        while len(self._rendering) > RENDER_AHEAD:
+            self._write_oldest()
+
+    def _render(self, batch: list, texts: list[_Text]) -> None:
         if self._pool is None:
             # Forked, not spawned: the workers start with Django set up, and never use the
-            # database connection they inherit (render_without_members needs none).
+            # database connection they inherit (render_without_database needs none).
             self._pool = multiprocessing.get_context("fork").Pool(os.cpu_count())
-        prepared = self._pool.apply_async(_prepare_posts, (self._texts(batch),))
-        self._rendering.append((batch, prepared))
-        while len(self._rendering) > RENDER_AHEAD:
-            batch, prepared = self._rendering.popleft()
-            self._write_batch(batch, prepared.get())
+        self._rendering.append((batch, texts, self._pool.apply_async(_prepare_posts, (texts,))))
+
+    def _write_oldest(self) -> None:
+        batch, texts, prepared = self._rendering.popleft()
+        self._write_batch(batch, texts, prepared.get())
 
     def flush(self) -> None:
         """Write every post read so far; a LoadError names the first one refused."""
         self._write_threads()
-        while self._rendering:
-            batch, prepared = self._rendering.popleft()
-            self._write_batch(batch, prepared.get())
         if self._batch:
             batch, self._batch = self._batch, []
-            self._write_batch(batch, _prepare_posts(self._texts(batch)))
+            if self._pool is None:  # a small load: rendered here, without worker processes
+                texts = self._texts(batch)
+                self._write_batch(batch, texts, _prepare_posts(texts))
+            else:
+                self._render(batch, self._texts(batch))
+        while self._rendering:
+            self._write_oldest()
 
     def _write_threads(self) -> None:
         if self._unwritten_threads:
             add_threads_in_bulk(self._unwritten_threads)
             self._unwritten_threads = []
 
-    def _write_batch(self, batch: list, prepared: list) -> None:
+    def _write_batch(self, batch: list, texts: list[_Text], prepared: list[_Prepared]) -> None:
         self._write_threads()
-        posts, renderings = [], []
-        for (line, file_id, post, body), result in zip(batch, prepared, strict=True):
+        posts, renderings, naming = [], [], []
+        for entry, text, result in zip(batch, texts, prepared, strict=True):
+            line, file_id, post, body = entry
             if isinstance(result, _Refused):
                 raise LoadError(f"{Kind.POST} {file_id}: {result.message}", line)
+            if isinstance(result, _NeedsMembers):
+                naming.append((entry, text, result.names))
+                continue
             if result == _LATER:
-                self._forward_quotes.append((line, file_id, post, body))
+                self._forward_quotes.append(entry)
                 continue
             post.source, rendered = result
             posts.append(post)
             renderings.append(rendered)
         add_posts_in_bulk(posts, renderings)
+        if naming:
+            self._render_with_members(naming)
+
+    def _render_with_members(self, naming: list[tuple[tuple, _Text, frozenset[str]]]) -> None:
+        """Render posts that name people again, with the people looked up now (one query a
+        batch), before any member below them in the file is added (_add_user flushes)."""
+        names = sorted(set().union(*(names for _, _, names in naming)))
+        members: dict[str, str] = {}
+        for start in range(0, len(names), NAMES_PER_QUERY):
+            members.update(members_named(set(names[start : start + NAMES_PER_QUERY])))
+        batch = [entry for entry, _, _ in naming]
+        texts = [(body, fmt, references, members) for _, (body, fmt, references, _), _ in naming]
+        if self._pool is None:
+            self._write_batch(batch, texts, _prepare_posts(texts))
+        else:
+            self._render(batch, texts)
 
     def close(self) -> None:
-        """Stop the render pool and give the connection its cache size back (after finish,
-        or after an error)."""
+        """Stop the render pool, remove the id map and give the connection its cache size
+        back (after finish, or after an error)."""
         self._stop_pool()
+        self._ids.close()
         # After a database error the transaction takes no more statements: the setting
         # then ends with the connection.
         if self._sqlite_cache_size is not None and not connection.needs_rollback:
@@ -730,23 +778,24 @@ class Loader:
             cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
         return size
 
-    def _add_announcement(self, record: Record, known: int | None) -> int:
+    def _add_announcement(self, record: Record, known: int | None) -> tuple[int, None]:
         title = record.text("title", required=True)
         body = record.text("body", required=True)
         category = self._ref(record, "category", Kind.CATEGORY)
         author = self._ref(record, "author", Kind.USER)
         starts, ends = record.time("starts"), record.time("ends")
         if known is not None:
-            return known
+            return known, None
         self.created[Kind.ANNOUNCEMENT] += 1
-        return create_announcement(
+        announcement = create_announcement(
             title=title,
             body=body,
             category=None if category is None else self._category(category),
             author=None if author is None else self._user(author),
             starts_at=starts,
             ends_at=ends,
-        ).pk
+        )
+        return announcement.pk, None
 
     def finish(self) -> None:
         """What needed the whole file: forward quotes, counters, numbering by time, deletions."""

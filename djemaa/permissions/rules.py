@@ -256,23 +256,34 @@ def _own(user, field: str) -> Q:
     return Q(**{field: user.pk}) if user.is_authenticated else Q(pk__in=[])
 
 
-def visible_threads(user) -> QuerySet[Thread]:
-    """Threads of the forums the person may read; deleted ones where they moderate; held ones
-    (awaiting approval) where they moderate or that they opened."""
+def _thread_conditions(user, path: str = "") -> list[Q]:
+    """What makes a thread visible, asked of the thread at `path` ("" for a thread, "thread__"
+    for a post's): the forums the person may read; deleted threads where they moderate; held
+    ones (awaiting approval) where they moderate or that they opened.
+
+    Posts ask them of their joined thread row rather than `thread_id IN (visible threads)`: for
+    that subquery SQLite lists every visible thread on each query (50,000 threads: 60-85 ms of
+    a member's thread page instead of 21-28, measured)."""
     rights = tree_rights(user)
-    threads = Thread.objects.all()
+    conditions = []
     if not rights.reads_everything:
-        threads = threads.filter(category_id__in=rights.readable_ids)
+        conditions.append(Q(**{f"{path}category_id__in": rights.readable_ids}))
     if not rights.is_administrator:
-        moderated = Q(category_id__in=rights.moderated_ids)
-        threads = threads.filter(Q(deleted_at__isnull=True) | moderated)
-        threads = threads.filter(Q(is_held=False) | moderated | _own(user, "author"))
-    return threads
+        moderated = Q(**{f"{path}category_id__in": rights.moderated_ids})
+        conditions.append(Q(**{f"{path}deleted_at__isnull": True}) | moderated)
+        conditions.append(Q(**{f"{path}is_held": False}) | moderated | _own(user, f"{path}author"))
+    return conditions
+
+
+def visible_threads(user) -> QuerySet[Thread]:
+    return Thread.objects.filter(*_thread_conditions(user))
 
 
 def visible_posts(user) -> QuerySet[Post]:
+    """Posts of visible threads; deleted ones where they moderate; held ones where they
+    moderate or that they wrote."""
     rights = tree_rights(user)
-    posts = Post.objects.filter(thread__in=visible_threads(user))
+    posts = Post.objects.filter(*_thread_conditions(user, "thread__"))
     if not rights.is_administrator:
         moderated = Q(thread__category_id__in=rights.moderated_ids)
         posts = posts.filter(Q(deleted_at__isnull=True) | moderated)

@@ -22,12 +22,11 @@ from django.utils.translation import ngettext
 from djemaa.core.errors import ServiceError
 from djemaa.forums import services as forum_services
 from djemaa.forums.models import Category
-from djemaa.markup.render import RENDERER_VERSION, Rendered, render_post
+from djemaa.markup.render import RENDERER_VERSION, Rendered
 from djemaa.permissions import rules
 from djemaa.search import services as search_services
 from djemaa.threads.models import Thread
 
-from . import rendering
 from .models import Draft, Post, PostRevision
 from .rendering import render_post_source
 
@@ -159,11 +158,23 @@ def approve_post(*, post: Post) -> None:
 
 
 def _refresh_counters(thread: Thread, *users) -> None:
-    """Keep the caller's in-memory objects in step with the counters just moved in SQL."""
-    thread.refresh_from_db(fields=["last_number", "post_count", "last_post", "last_activity_at"])
+    """Keep the caller's in-memory objects in step with the counters just moved in SQL.
+
+    The fields are dropped rather than read again: Django reads a dropped (deferred) field
+    from the database when it is next used, so the posting request, which never looks at
+    them, makes no query for them inside its write transaction."""
+    _forget_fields(thread, ["last_number", "post_count", "last_post", "last_activity_at"])
     for user in users:
         if user is not None and user.pk:
-            user.refresh_from_db(fields=["post_count"])
+            _forget_fields(user, ["post_count"])
+
+
+def _forget_fields(instance, names: list[str]) -> None:
+    for name in names:
+        field = instance._meta.get_field(name)
+        instance.__dict__.pop(field.attname, None)
+        if field.is_relation and field.is_cached(instance):
+            field.delete_cached_value(instance)
 
 
 @transaction.atomic
@@ -303,6 +314,9 @@ def submitted_post(author, submission_token: str | None) -> Post | None:
         return None
     return (
         Post.objects.filter(author=author, submission_token=submission_token)
+        # Spelled out so that SQLite uses the partial unique index (post_submitted_once)
+        # instead of walking every post of the author.
+        .exclude(submission_token="")
         .select_related("thread")
         .first()
     )
@@ -427,28 +441,28 @@ def quote_of(post: Post, selection: str | None = None) -> str:
 # ---- Many posts at once: what the loader writes, row for row what create_post writes ----
 
 
-class _MembersNeeded(Exception):
-    """The text names possible members: rendering it needs the members table."""
+class MembersNeeded(Exception):
+    """Rendering the text needs these @names looked up (rendering.members_named)."""
+
+    def __init__(self, names: set[str]) -> None:
+        super().__init__(names)
+        self.names = names
 
 
-def _refuse_member_lookup(names: set[str]) -> dict[str, str]:
-    raise _MembersNeeded
-
-
-def render_without_members(source: str, fmt: str) -> Rendered | None:
+def render_without_database(
+    source: str, fmt: str, members: dict[str, str] | None = None
+) -> Rendered:
     """What create_post stores for this text, rendered without touching the database (so
-    safe in a worker process); None when the text has @names to look up, which
-    add_posts_in_bulk then renders against the members of the moment."""
-    try:
-        return render_post(
-            source,
-            fmt,
-            resolve_users=_refuse_member_lookup,
-            post_url=rendering._post_url,
-            profile_url=rendering._profile_url,
-        )
-    except _MembersNeeded:
-        return None
+    safe in a worker process). A text that names people raises MembersNeeded, unless
+    `members` is members_named() of those names (or of more): a second try then renders it
+    as create_post would with the members of the moment."""
+
+    def resolve(names: set[str]) -> dict[str, str]:
+        if members is None:
+            raise MembersNeeded(names)
+        return members
+
+    return render_post_source(source, fmt, resolve_users=resolve)
 
 
 def check_post_source(source: str, fmt: str) -> str:
@@ -465,7 +479,7 @@ def check_reply_target(reply_to_thread_id: int, thread_id: int) -> None:
 def add_posts_in_bulk(posts: Sequence[Post], renderings: Sequence[Rendered | None]) -> None:
     """Write posts that have their id and number, with revision #1 of each.
 
-    `renderings` come from render_without_members; None ones are rendered here. Counters
+    `renderings` come from render_without_database; None ones are rendered here. Counters
     and "last post" links are not moved: the caller moves them once for the whole batch
     (threads.services.set_thread_counters, accounts.services.add_post_counts, the forum
     counters), so that they end as create_post would have left them.

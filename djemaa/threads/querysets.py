@@ -149,14 +149,25 @@ def quotable_posts(user, ids: list[int]) -> list[Post]:
     return [found[pk] for pk in ids if pk in found]
 
 
+# What a post block (threads/_post.html, threads.blocks) and the rules read of a page's posts.
+_SHOWN_POST_FIELDS = (
+    *("thread", "author", "number", "format", "html", "has_links", "has_quotes"),
+    *("created_at", "edited_at", "edited_by", "reply_to", "deleted_at", "held_at"),
+    *("author__username", "author__date_joined", "author__post_count"),
+    *("author__signature_html", "edited_by__username"),
+    *("reply_to__number", "reply_to__deleted_at"),
+)
+
+
 def thread_posts(user, thread: Thread) -> QuerySet[Post]:
     """The thread's posts this reader may see, with what a post block shows of its people."""
     return (
         visible_posts(user)
         .filter(thread=thread)
         .select_related("author", "edited_by", "reply_to")
-        # Pages show stored HTML; sources (and the answered post's body) would be dead weight.
-        .defer("source", "author__signature", "reply_to__source", "reply_to__html")
+        # Whole rows (sources, the people's passwords and settings, the answered post) were a
+        # third of the time spent building the page's posts (measured on the 1M-post dataset).
+        .only(*_SHOWN_POST_FIELDS)
     )
 
 

@@ -58,6 +58,9 @@ def _prepare_for_display(posts: list[Post], user) -> None:
     # Quotes of posts the reader may not see (a private forum, a deleted post) give nothing
     # away: one query for the page, and only posts with quotes are looked into.
     quoted = {pk for post in posts if post.has_quotes for pk in quoted_post_ids(post.html)}
+    # The page's own posts are visible to this reader, and quotes mostly answer nearby posts:
+    # asking only about the others often saves the query (a thread scan on SQLite, measured).
+    quoted -= {post.pk for post in posts}
     hidden = rules.hidden_post_ids(user, quoted)
     for post in posts:
         html = hide_quotes(post.html, hidden) if post.has_quotes else post.html

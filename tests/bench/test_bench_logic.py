@@ -206,6 +206,7 @@ def test_the_results_page_is_written_from_the_rows_alone():
         engines=["sqlite"],
         members=2,
         post_connections=2,
+        scaleout=[1, 2],
         quick=True,
         rebuild=False,
     )
@@ -244,6 +245,11 @@ def test_the_results_page_is_written_from_the_rows_alone():
     }
     page = report.markdown(rows, [dict(posting[0], round=1)], context)
     assert "do not edit by hand" in page
+    assert "Scale-out" not in page  # not measured in this run
+    scaled = report.markdown(
+        rows, posting, context, [scaleout_row(1, 200)], [scaleout_posting(1, 20.0)]
+    )
+    assert "| big thread, first page, anonymous (req/s) | 200.0 | - |" in scaled
     assert (
         "| thread page (20 posts), anonymous | sqlite | 60.0% of the ceiling | ≥ 50% | met |"
         in page
@@ -251,6 +257,68 @@ def test_the_results_page_is_written_from_the_rows_alone():
     assert "| thread page, signed-in member | sqlite | 25.0% of the ceiling | ≥ 25% | met |" in page
     assert "| (a) big thread p.1 | 60.0 | 720.0 | 12.0× |" in page
     assert "| sqlite | 120.0 | 30.0 | 90.0 | 240 | 240 | 0 | ok | 400.0 | 0 | 90.0 / 95.0 |" in page
+
+
+def scaleout_row(processes, req_s, page="thread_first", who="anonymous"):
+    return dict(row(req_s, page=page, who=who), system="scaleout", processes=processes)
+
+
+def scaleout_posting(processes, replies_s, verified=True, errors=None):
+    return {
+        "processes": processes,
+        "replies_s": replies_s,
+        "readers_req_s": 10 * replies_s,
+        "readers_errors": 0,
+        "errors": errors or {},
+        "verified": verified,
+    }
+
+
+def test_growth_is_each_configuration_over_the_fewest_processes():
+    assert report.growth({1: 200.0, 2: 340.0, 3: 360.0}) == {1: 1.0, 2: 1.7, 3: 1.8}
+    assert report.growth({2: 100.0, 3: 50.0}) == {2: 1.0, 3: 0.5}
+    assert report.growth({1: 0.0, 2: 5.0}) == {1: None, 2: None}
+    assert report.growth({}) == {}
+
+
+def test_the_scaleout_figures_are_medians_by_number_of_processes():
+    rows = [
+        scaleout_row(1, 100),
+        scaleout_row(1, 300),
+        scaleout_row(1, 200),
+        scaleout_row(2, 380),
+        scaleout_row(2, 320),
+        scaleout_row(1, 90, page="index"),
+        scaleout_row(1, 40, who="member"),
+    ]
+    posting = [scaleout_posting(1, 20.0), scaleout_posting(2, 30.0), scaleout_posting(2, 40.0)]
+    lines = dict(report.scaleout_lines(rows, posting))
+    assert lines["big thread, first page, anonymous (req/s)"] == {1: 200, 2: 350}
+    assert lines["forum index, anonymous (req/s)"] == {1: 90}
+    assert lines["big thread, first page, member (req/s)"] == {1: 40}
+    assert lines[report.REPLIES_LABEL] == {1: 20.0, 2: 35.0}
+    assert lines[report.READERS_LABEL] == {1: 200.0, 2: 350.0}
+
+
+def test_the_results_page_shows_the_growth_from_one_process_to_several():
+    rows = [scaleout_row(1, 200), scaleout_row(2, 340)]
+    posting = [
+        scaleout_posting(1, 20.0),
+        scaleout_posting(2, 30.0, verified=False, errors={"502": 3}),
+    ]
+    section = "\n".join(
+        report._scaleout_section(
+            rows, posting, {"big thread, first page, anonymous (req/s)": 260.0}
+        )
+    )
+    assert "| measurement | 1 process | 2 processes | 2 / 1 | `--workers 2`, no nginx |" in section
+    assert (
+        "| big thread, first page, anonymous (req/s) | 200.0 | 340.0 | 1.70× | 260.0 |" in section
+    )
+    assert "| replies while readers read (replies/s) | 20.0 | 30.0 | 1.50× | - |" in section
+    assert "| errors while posting and reading | 0 | 3 |  |  |" in section
+    assert "| database check after posting | ok | **mismatch** |  |  |" in section
+    assert report._scaleout_section([], [], {}) == []
 
 
 def test_durations_are_seconds_or_minutes():

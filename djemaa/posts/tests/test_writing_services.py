@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import formats, timezone, translation
 
 from djemaa.core.errors import ServiceError
@@ -236,6 +238,23 @@ def test_a_submission_token_finds_the_post_it_wrote_for_its_author_only(
     assert services.submitted_post(post.author, "abc") == post
     assert services.submitted_post(make_member(), "abc") is None
     assert services.submitted_post(post.author, "") is None
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query planner")
+def test_finding_a_resent_form_reads_the_token_index_not_every_post_of_the_author(
+    make_thread, make_post
+):
+    thread = make_thread()
+    post = make_post(thread, submission_token="abc")
+
+    with CaptureQueriesContext(connection) as queries:
+        services.submitted_post(post.author, "abc")
+
+    [lookup] = queries.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {lookup['sql']}")
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "USING INDEX post_submitted_once" in plan
 
 
 def test_posts_without_a_token_do_not_collide(make_thread, make_post):

@@ -162,3 +162,24 @@ def test_reindex_rebuilds_the_whole_index(make_thread, make_post, capsys):
     assert PostEntry.objects.count() == 2
     assert len(ids(AnonymousUser(), "tlemcen")) == 1
     assert "2 posts indexed" in capsys.readouterr().out
+
+
+def test_reindex_analyses_batches_in_worker_processes(make_thread, make_post, monkeypatch):
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    thread = make_thread(title="Oran", source="Début")
+    for word in ("Tlemcen", "Annaba", "Béjaïa", "Sétif"):
+        make_post(thread, source=word)
+    PostEntry.objects.all().delete()
+    told = []
+    assert services.reindex_all(progress=told.append) == 5
+    assert told == [2, 2, 1]
+    assert len(ids(AnonymousUser(), "oran", titles_only=True)) == 1
+    assert [len(ids(AnonymousUser(), word)) for word in ("annaba", "bejaia", "setif")] == [1, 1, 1]
+
+
+def test_reindex_after_an_id_leaves_the_earlier_posts_alone(make_thread, make_post):
+    thread = make_thread(source="Oran")
+    later = make_post(thread, source="Tlemcen")
+    PostEntry.objects.all().delete()
+    assert services.reindex_all(after=later.pk - 1) == 1
+    assert list(PostEntry.objects.values_list("post_id", flat=True)) == [later.pk]

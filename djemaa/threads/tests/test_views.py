@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from djemaa.forums.services import create_announcement
+from djemaa.posts.services import delete_post
 from djemaa.threads.models import Thread
 from djemaa.threads.services import delete_thread
 
@@ -97,6 +98,34 @@ def test_quote_headers_are_shown_in_the_readers_language(reader, make_thread, ma
 
     assert "Amina</span> wrote:" in html
     assert "\ue000" not in html
+
+
+def test_a_quote_of_a_deleted_post_on_another_page_is_hidden_and_one_on_the_page_is_shown(
+    reader, make_thread, make_post, settings
+):
+    settings.DJEMAA_POSTS_PER_PAGE = 3
+    thread = make_thread(source="Le premier message.")
+    first = thread.posts.get(number=1)
+    gone = make_post(thread, source="Un message retiré ensuite.")
+    make_post(thread, source="Pour finir la page.")
+    quoting_both = make_post(
+        thread,
+        source=(
+            f"[quote={first.author.username};{first.pk}]Le premier message.[/quote]\n\n"
+            f"[quote={gone.author.username};{gone.pk}]Un message retiré ensuite.[/quote]\n\nOui."
+        ),
+    )
+    delete_post(post=gone, actor=gone.author)
+
+    page_two = reader.get(thread.get_absolute_url(), {"page": 2}).content.decode()
+    assert "Quoted post not available." in page_two and "Un message retiré" not in page_two
+    assert "Le premier message." in page_two  # #1 is on page 1: asked about, and visible
+
+    make_post(
+        thread, source=f"[quote={quoting_both.author.username};{quoting_both.pk}]Oui.[/quote]"
+    )
+    page_two = reader.get(thread.get_absolute_url(), {"page": 2}).content.decode()
+    assert page_two.count("Oui.") == 2  # quoted from the same page: shown
 
 
 def test_the_authors_signature_shows_under_the_post(reader, make_member, make_thread):

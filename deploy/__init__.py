@@ -1,0 +1,1 @@
+"""Running Djemaa on one machine beyond one process (deploy/scaleout.py)."""
