@@ -218,9 +218,11 @@ def numbered_page(request: HttpRequest, thread: Thread, posts: QuerySet[Post]) -
         # The rule of every numbered list (core.pagination): one address per page, no empty tail.
         raise Http404(_("There is no such page."))
     links = pagination_for(request, number, page_count)
-    rows = list(
-        posts.filter(number__gt=(number - 1) * size, number__lte=number * size).order_by("number")
-    )
+    # The page's ids first, then its rows by id: PostgreSQL takes "numbers 1 to 20 of the
+    # 100,000-post thread" for tens of thousands of rows (every thread has those numbers) and
+    # joins the people and answered posts by hashing whole tables, 40-60 ms a first page.
+    ids = posts.filter(number__gt=(number - 1) * size, number__lte=number * size)
+    rows = list(posts.filter(pk__in=list(ids.values_list("pk", flat=True))).order_by("number"))
     return PostPage(
         posts=rows,
         url=next(link.url for link in links.window if link.number == number),
