@@ -1,16 +1,18 @@
 """Which database id each id of the file became, during one load, kept on disk.
 
 In a dict, a million posts' ids held some 250 bytes each, so a load's memory grew with its
-file. Here they are rows of a temporary SQLite file, private to the load and removed when it
-ends: the operating system's page cache keeps it fast, and the loader's memory stays the
-same whatever the file's size. Only the last rows added wait in memory, to be written
-together.
+file. Here they are rows of a temporary SQLite file, private to the load: the operating
+system's page cache keeps it fast, and the loader's memory stays the same whatever the file's
+size. Only the last rows added wait in memory, to be written together.
+
+The file's name is removed as soon as it is open, so that nothing is left behind however the
+load ends, a `kill -9` included: the open connection keeps the file until it closes. No other
+connection ever opens it and it has no journal, so the missing name cannot mislead SQLite.
 """
 
-import shutil
+import os
 import sqlite3
 import tempfile
-from pathlib import Path
 
 # Rows added and not yet written; they are looked up like the others.
 WRITE_BATCH = 5000
@@ -22,13 +24,15 @@ CACHE_KIB = 16 * 1024
 class IdMap:
     """(kind, file id) -> database id, and for a post the thread it went into.
 
-    Not thread-safe and not shared: one load, one map. `close` removes the file.
+    Not thread-safe and not shared: one load, one map. `close` frees the file.
     """
 
-    def __init__(self, directory: str | None = None) -> None:
-        self._directory = Path(tempfile.mkdtemp(prefix="djemaa-load-", dir=directory))
-        self.path = self._directory / "ids.sqlite3"
-        self._db = sqlite3.connect(self.path, isolation_level=None)
+    def __init__(self) -> None:
+        handle, path = tempfile.mkstemp(prefix="djemaa-load-", suffix=".sqlite3")
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None)
+        finally:
+            os.close(handle)
         # A scratch file: if the machine stops, the load is lost anyway (it is one transaction
         # of the site's database), so nothing here needs a journal or a sync.
         self._db.executescript(
@@ -45,6 +49,7 @@ class IdMap:
             ) WITHOUT ROWID;
             """
         )
+        os.unlink(path)  # the table exists, so SQLite has the file open
         self._unwritten: dict[tuple[str, str], tuple[int, int | None]] = {}
 
     def add(self, kind: str, file_id: str, pk: int, thread: int | None = None) -> None:
@@ -81,4 +86,3 @@ class IdMap:
 
     def close(self) -> None:
         self._db.close()
-        shutil.rmtree(self._directory, ignore_errors=True)

@@ -1,7 +1,8 @@
 """The loader's map from the file's ids to database ids, kept on disk (interchange.idmap)."""
 
-import sqlite3
+import os
 import tempfile
+from pathlib import Path
 
 import pytest
 from django.core.management.base import CommandError
@@ -33,6 +34,20 @@ def private_temp_dir(monkeypatch, tmp_path):
     return tmp_path
 
 
+def open_map_files() -> dict[str, int]:
+    """The id-map files this process has open (their former names), with their sizes."""
+    files = {}
+    for descriptor in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(descriptor)
+            size = os.stat(descriptor).st_size
+        except OSError:  # closed since the listing
+            continue
+        if "djemaa-load-" in target:
+            files[target] = size
+    return files
+
+
 def test_each_id_is_found_under_its_own_kind_only(id_map):
     id_map.add("user", "x1", 5)
     id_map.add("post", "x1", 7, thread=3)
@@ -45,12 +60,15 @@ def test_each_id_is_found_under_its_own_kind_only(id_map):
 
 
 def test_ids_are_written_to_the_file_in_batches_and_still_found(id_map):
-    for n in range(idmap.WRITE_BATCH + 3):
+    (empty,) = open_map_files().values()
+    for n in range(idmap.WRITE_BATCH - 1):
+        id_map.add("post", f"p{n}", 1000 + n, thread=n // 10)
+    assert list(open_map_files().values()) == [empty]  # all of them wait in memory
+
+    for n in range(idmap.WRITE_BATCH - 1, idmap.WRITE_BATCH + 3):
         id_map.add("post", f"p{n}", 1000 + n, thread=n // 10)
 
-    with sqlite3.connect(id_map.path) as other:
-        (written,) = other.execute("SELECT count(*) FROM ids").fetchone()
-    assert written == idmap.WRITE_BATCH
+    assert list(open_map_files().values())[0] > empty
     assert id_map.get("post", "p0") == 1000
     assert id_map.get_post(f"p{idmap.WRITE_BATCH + 2}") == (
         1000 + idmap.WRITE_BATCH + 2,
@@ -58,14 +76,18 @@ def test_ids_are_written_to_the_file_in_batches_and_still_found(id_map):
     )
 
 
-def test_closing_the_map_removes_its_file(private_temp_dir):
+def test_the_file_has_no_name_while_open_so_a_killed_load_leaves_nothing(private_temp_dir):
     id_map = IdMap()
     id_map.add("user", "u1", 1)
-    assert id_map.path.parent.parent == private_temp_dir
+    (former_name,) = open_map_files()
+    assert former_name.startswith(str(private_temp_dir))
+    assert former_name.endswith("(deleted)")
+    assert list(private_temp_dir.iterdir()) == []
+    assert id_map.get("user", "u1") == 1
 
     id_map.close()
 
-    assert list(private_temp_dir.iterdir()) == []
+    assert open_map_files() == {}
 
 
 def test_a_load_with_every_id_read_back_from_disk_ends_as_one_that_kept_them_waiting(
