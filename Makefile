@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_DATA_DIR := $(CURDIR)/data/test
 PYTEST := $(BIN)/pytest -p xdist -n 2 -q
 
-.PHONY: demo run test test-sqlite test-postgres lint messages browser-deps nginx-deps clean bench scaleout
+.PHONY: demo run test test-sqlite test-postgres lint messages browser-deps nginx-deps wrk-deps clean bench scaleout
 
 # The demo's links follow the address it is served at, unless DJEMAA_PUBLIC_URL says otherwise.
 demo: $(BIN)/djemaa
@@ -43,7 +43,14 @@ nginx-deps:
 	  $$SUDO apt-get update -qq && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
-test: $(VENV)/.test-deps browser-deps nginx-deps lint test-sqlite test-postgres
+# Debian's wrk, the benchmark's load generator (its tests drive it too).
+wrk-deps:
+	@command -v wrk >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+test: $(VENV)/.test-deps browser-deps nginx-deps wrk-deps lint test-sqlite test-postgres
 
 test-sqlite: $(VENV)/.test-deps
 	rm -rf $(TEST_DATA_DIR) && mkdir -p $(TEST_DATA_DIR)
@@ -64,7 +71,7 @@ lint: $(VENV)/.test-deps
 
 # Djemaa under load next to the peer forums and the ceiling, into bench/RESULTS.md (bench/README.md).
 # `make bench QUICK=1` is the smoke run; REBUILD=1 generates and loads the data again.
-bench: $(BIN)/djemaa nginx-deps
+bench: $(BIN)/djemaa nginx-deps wrk-deps
 	$(BIN)/python -m bench.run $(if $(filter-out 0,$(REBUILD)),--rebuild)
 
 # nginx on HOST:PORT in front of PROCESSES `djemaa serve` processes (docs/scaleout.md); Ctrl+C stops.

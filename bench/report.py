@@ -29,6 +29,7 @@ PAGES = {
     "permalink": "deep permalink (the redirect)",
     "permalink_target": "deep permalink's page",
     "profile": "profile page",
+    "thread_rotating": "thread pages, a different thread each request (none kept)",
 }
 # A signed-in member's pages: those the targets name, and the index and forum page they read.
 MEMBER_PAGES = ("index", "forum", "thread_first", "thread_last")

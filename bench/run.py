@@ -162,15 +162,23 @@ def measure(
     server: Server | Cluster,
     round_number: int,
     where: dict,
-    path: str,
+    path: str | list[str],
     cookie="",
     into=None,
 ) -> bytes:
     """Check the page, then warm-up and measured wrk runs; one row (into `run.rows`, or the
-    list given) with the workers' RSS."""
-    status, body = fetch(server.base, path, cookie)
+    list given) with the workers' RSS. A list of paths is asked for in turn (wrk.run's
+    `rotate_over`), checked with its last one, which the runs do not reach."""
+    rotate_over, checked = None, path
+    if isinstance(path, list):
+        rotate_over = run.folder / "rotating-paths.txt"
+        rotate_over.write_text("\n".join(path) + "\n")
+        checked = path[-1]
+    status, body = fetch(server.base, checked, cookie)
     headers = [f"Cookie: {cookie}"] if cookie else []
-    output = wrk.run(run.config.wrk, server.base + path, headers)
+    output = wrk.run(run.config.wrk, server.base + checked, headers, rotate_over)
+    if rotate_over is not None:
+        path = f"{len(path)} addresses in turn, such as {checked}"
     row = {**where, "round": round_number, "url": path, "status": status, "bytes": len(body)}
     row.update(
         wrk.parse(output),
@@ -518,7 +526,7 @@ def main() -> None:
 
 def run_all(config: Config) -> None:
     started = time.monotonic()
-    wrk.ensure_installed()
+    wrk.require()
     set_up_peers(config.peers)
 
     big = Dataset(config.sizes.key)

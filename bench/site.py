@@ -9,6 +9,7 @@ Everything is written through Djemaa's own services.
 
 import json
 import os
+import random
 import sys
 from datetime import timedelta
 
@@ -19,10 +20,12 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import AnonymousUser  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.encoding import iri_to_uri  # noqa: E402
 
 from djemaa.accounts.services import create_member, set_password  # noqa: E402
+from djemaa.permissions.rules import visible_threads  # noqa: E402
 from djemaa.posts.models import Post  # noqa: E402
 from djemaa.threads.models import Thread  # noqa: E402
 from djemaa.threads.querysets import page_of_number, post_location  # noqa: E402
@@ -32,6 +35,9 @@ MEMBER_PREFIX = "bench-member-"
 POSTING_THREAD_TITLE = "Bench: replies under load"
 # How deep in the big thread the permalink points (a fraction of its posts).
 DEEP_POST_FRACTION = 0.9
+# Threads whose first pages a rotating reader asks for, one after the other (bench/rotate.lua):
+# more than a run's requests, so that none is asked for twice.
+ROTATING_THREADS = 20_000
 
 
 def big_thread() -> Thread:
@@ -74,9 +80,22 @@ def pages() -> dict:
         "permalink": iri_to_uri(deep.get_absolute_url()),
         "permalink_target": iri_to_uri(post_location(deep).split("#")[0]),
         "profile": iri_to_uri(thread.author.get_absolute_url()),
+        "thread_rotating": rotating_thread_urls(),
         "big_thread_posts": thread.post_count,
         "posts_per_page": settings.DJEMAA_POSTS_PER_PAGE,
     }
+
+
+def rotating_thread_urls() -> list[str]:
+    """First pages of threads a guest may read, in a fixed shuffled order."""
+    threads = list(
+        visible_threads(AnonymousUser())
+        .filter(post_count__gt=0)
+        .order_by("pk")
+        .only("pk", "slug")[:ROTATING_THREADS]
+    )
+    random.Random(1).shuffle(threads)
+    return [iri_to_uri(thread.get_absolute_url()) for thread in threads]
 
 
 def members(count: int, password: str) -> dict:

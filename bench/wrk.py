@@ -4,6 +4,10 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
+
+# Requests a different address each time (bench/rotate.lua), from a file of paths.
+ROTATE_SCRIPT = Path(__file__).with_name("rotate.lua")
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
@@ -18,12 +22,27 @@ class Settings:
     warmup: str = "5s"
     timeout: str = "10s"
 
-    def command(self, url: str, duration: str, headers: list[str]) -> list[str]:
+    def command(
+        self, url: str, duration: str, headers: list[str], rotate: tuple[Path, float] | None
+    ) -> list[str]:
+        """wrk's command line; `rotate`: (file of paths, where to start) for rotate.lua."""
         command = ["wrk", f"-t{self.threads}", f"-c{self.connections}", f"-d{duration}"]
         command += ["--latency", "--timeout", self.timeout]
         for header in headers:
             command += ["-H", header]
-        return [*command, url]
+        if rotate is None:
+            return [*command, url]
+        paths, start = rotate
+        return [
+            *command,
+            "-s",
+            str(ROTATE_SCRIPT),
+            url,
+            "--",
+            str(paths),
+            str(start),
+            str(self.threads),
+        ]
 
 
 def to_ms(value: str) -> float:
@@ -57,35 +76,39 @@ def parse(output: str) -> dict:
     }
 
 
-def run(settings: Settings, url: str, headers: list[str] = (), warm_up: bool = True) -> str:
-    """A warm-up run (discarded), then the measured run; wrk's output of the latter."""
-    if warm_up:
-        subprocess.run(
-            settings.command(url, settings.warmup, list(headers)),
-            capture_output=True,
-            check=False,
-        )
-    return start(settings, url, headers).communicate()[0]
+def run(
+    settings: Settings, url: str, headers: list[str] = (), rotate_over: Path | None = None
+) -> str:
+    """A warm-up run (discarded), then the measured run; wrk's output of the latter.
+
+    With `rotate_over` (a file of paths on `url`'s server), each request asks for the next
+    path; the warm-up walks the list's second half, the measured run its first."""
+    subprocess.run(
+        settings.command(url, settings.warmup, list(headers), rotate_over and (rotate_over, 0.5)),
+        capture_output=True,
+        check=False,
+    )
+    return start(settings, url, headers, rotate_over and (rotate_over, 0.0)).communicate()[0]
 
 
-def start(settings: Settings, url: str, headers: list[str] = ()) -> subprocess.Popen:
+def start(
+    settings: Settings,
+    url: str,
+    headers: list[str] = (),
+    rotate: tuple[Path, float] | None = None,
+) -> subprocess.Popen:
     """The measured run in the background (readers while members post)."""
     return subprocess.Popen(
-        settings.command(url, settings.duration, list(headers)),
+        settings.command(url, settings.duration, list(headers), rotate),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
 
 
-def ensure_installed() -> None:
-    """wrk from Debian, installed with apt-get when missing (as the peers' harness does)."""
-    if shutil.which("wrk"):
-        return
-    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False, capture_output=True)
+def require() -> None:
     if not shutil.which("wrk"):
-        subprocess.run(["apt-get", "update", "-q"], check=True, capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, capture_output=True)
+        raise SystemExit("bench: wrk is not installed (`make wrk-deps` installs Debian's)")
 
 
 def version() -> str:

@@ -1,5 +1,9 @@
 """The benchmark suite's logic: reading wrk and GNU time, medians and ratios, the targets."""
 
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 
 from bench import data, report, wrk
@@ -326,3 +330,40 @@ def test_durations_are_seconds_or_minutes():
 
     assert [to_seconds(text) for text in ("10s", "10", "2m")] == [10, 10, 120]
     assert to_seconds("1.5s") is None and to_seconds("ten") is None
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    asked: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - the name http.server calls
+        self.asked.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_rotating_run_never_asks_for_an_address_twice_nor_one_of_its_warm_up(tmp_path):
+    paths = tmp_path / "paths.txt"
+    paths.write_text("".join(f"/t/{n}/\n" for n in range(40000)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/t/39999/"
+    asked = _Recorder.asked = []
+    try:
+        output = wrk.run(wrk.Settings(connections=4, duration="1s", warmup="1s"), url, [], paths)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    numbers = [int(path.split("/")[2]) for path in asked]
+    first_measured = next(i for i, number in enumerate(numbers) if number < 20000)
+    warm_up, measured = numbers[:first_measured], numbers[first_measured:]
+    assert max(Counter(numbers).values()) == 1
+    # The warm-up walks the list's second half, then the measured run its first half.
+    assert warm_up and all(number >= 20000 for number in warm_up)
+    assert all(number < 20000 for number in measured)
+    assert len(measured) >= wrk.parse(output)["requests"] > 50
