@@ -5,6 +5,7 @@ Documented in the README ("Configuration"). Nothing here should need editing to 
 
 import os
 import secrets
+from email.utils import formataddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,6 +51,11 @@ if _public.scheme not in {"http", "https"} or not _public.hostname:
         f"DJEMAA_PUBLIC_URL must look like https://forum.example.org, not {PUBLIC_URL!r}"
     )
 PUBLIC_HTTPS = _public.scheme == "https"
+
+# The forum's own name: page titles, the header, emails, authenticator apps.
+DJEMAA_SITE_NAME = " ".join(os.environ.get("DJEMAA_SITE_NAME", "Djemaa").split())
+if not DJEMAA_SITE_NAME or len(DJEMAA_SITE_NAME) > 100:
+    raise ImproperlyConfigured("DJEMAA_SITE_NAME must be a name of 1 to 100 characters")
 
 # Absolute links come from PUBLIC_URL, never from the Host header; the header is only checked.
 ALLOWED_HOSTS = [_public.hostname, "127.0.0.1", "localhost", "[::1]"]
@@ -253,7 +259,9 @@ EMAIL_PORT = int(
 EMAIL_HOST_USER = os.environ.get("DJEMAA_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJEMAA_SMTP_PASSWORD", "")
 EMAIL_TIMEOUT = 20
-DEFAULT_FROM_EMAIL = os.environ.get("DJEMAA_EMAIL_FROM", f"Djemaa <noreply@{_public.hostname}>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DJEMAA_EMAIL_FROM", formataddr((DJEMAA_SITE_NAME, f"noreply@{_public.hostname}"))
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Links in confirmation and password-reset emails stop working after this many seconds.
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("DJEMAA_EMAIL_LINK_SECONDS", str(3 * 24 * 3600)))
@@ -286,7 +294,7 @@ DJEMAA_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("DJEMAA_LOGIN_FAILURES_PE
 DJEMAA_LOGIN_WINDOW_SECONDS = int(os.environ.get("DJEMAA_LOGIN_WINDOW_SECONDS", "900"))
 # Emails (confirmations, resets, address changes) one IP address may ask for per hour.
 DJEMAA_EMAILS_PER_ADDRESS_PER_HOUR = int(os.environ.get("DJEMAA_EMAILS_PER_ADDRESS_PER_HOUR", "10"))
-OTP_TOTP_ISSUER = os.environ.get("DJEMAA_SITE_NAME", "Djemaa")
+OTP_TOTP_ISSUER = DJEMAA_SITE_NAME
 
 LOGGING = {
     "version": 1,

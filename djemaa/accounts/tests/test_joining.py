@@ -272,7 +272,7 @@ def test_registration_mail_goes_through_a_real_smtp_server(
         )
     (message,) = inbox.messages
     assert message["To"] == "yacine@example.org"
-    assert message["Subject"] == "Confirm your Djemaa account"
+    assert message["Subject"] == "Confirm your account on Djemaa"
     path = _link(inbox.body()).removeprefix("http://127.0.0.1:8000")
     client.post(path)
     assert User.objects.get(username="Yacine").is_active
@@ -333,3 +333,19 @@ def test_a_mail_server_that_is_down_does_not_break_the_page(
         )
     assertRedirects(response, reverse("accounts:register_sent"))
     assert "Error calling" in caplog.text
+
+
+@override_settings(DJEMAA_SITE_NAME="منتدى وهران")
+def test_emails_carry_the_forums_own_name(client, db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("accounts:register"),
+            {"username": "Yacine", "email": "yacine@example.org", "password": GOOD_PASSWORD},
+        )
+        client.post(
+            reverse("accounts:register"),
+            {"username": "Yacine2", "email": "yacine@example.org", "password": GOOD_PASSWORD},
+        )
+    confirm, already = mail.outbox
+    assert confirm.subject == "Confirm your account on منتدى وهران"
+    assert "an account on منتدى وهران, but" in already.body

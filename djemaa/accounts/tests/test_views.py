@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -20,6 +21,15 @@ def test_a_profile_shows_the_name_join_date_and_post_count(client, make_member, 
     assertContains(response, "March 2012")
     assertContains(response, "<dd>1</dd>", html=True)
     assertContains(response, "<title>Amina · Djemaa</title>", html=True)
+
+
+@override_settings(DJEMAA_SITE_NAME="Forum d'Oran")
+def test_pages_carry_the_forums_own_name(client, make_member):
+    response = client.get(make_member(username="Amina").get_absolute_url())
+    assertContains(response, "<title>Amina · Forum d&#x27;Oran</title>", html=True)
+    assertContains(
+        response, '<a class="site-name" href="/" dir="auto">Forum d&#x27;Oran</a>', html=True
+    )
 
 
 def test_a_profile_shows_the_rendered_signature(client, make_member):

@@ -1,8 +1,17 @@
 from django import template
+from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.html import format_html
 
 register = template.Library()
+
+
+@register.simple_tag
+def site_name() -> str:
+    """The forum's own name (DJEMAA_SITE_NAME): in titles, the header and emails. A tag rather
+    than a context variable, so that emails and the error page, rendered without a request,
+    have it too."""
+    return settings.DJEMAA_SITE_NAME
 
 
 @register.filter
