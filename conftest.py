@@ -31,6 +31,14 @@ def _fresh_post_blocks():
     forget_blocks()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rights_classes():
+    # Kept rights outlive a flushed database (transactional tests), whose generation may return.
+    from djemaa.permissions.rules import rights_classes
+
+    rights_classes.clear()
+
+
 @pytest.fixture
 def make_member(db):
     from djemaa.accounts.services import create_member

@@ -23,6 +23,7 @@ Index and forum pages list the newest activity of many threads: they are kept fo
 post counts and view counters beside the posts may lag that long).
 """
 
+import secrets
 import sqlite3
 import time
 from collections import OrderedDict
@@ -167,7 +168,9 @@ def site_changed() -> None:
     from .models import Generation
 
     if not Generation.objects.filter(name=SITE).update(value=F("value") + 1):
-        Generation.objects.get_or_create(name=SITE, defaults={"value": 1})
+        # A random start: a database emptied and filled again (a flush, a fresh load) must not
+        # bring back a generation that running processes kept other rights and pages for.
+        Generation.objects.get_or_create(name=SITE, defaults={"value": secrets.randbits(48)})
 
 
 def read_token(kind: str, argument: int | None = None) -> Token:

@@ -43,23 +43,28 @@ def _tree(categories: list[Category], root_id: int | None) -> list[ForumNode]:
 def _without_hidden(user, categories: list[Category]) -> list[Category]:
     """Take out of the listed forums' stored counters and last posts what `user` may not see.
 
-    Stored counters cover a node's whole subtree; the hidden subtrees' counters (loaded with
-    the rights) are subtracted here. A node whose stored last post lies in a forum the person
-    may not read gets the newest one they may read, at one query for each such node.
+    Stored counters cover a node's whole subtree; the hidden subtrees' counters (one query,
+    when something is hidden) are subtracted here. A node whose stored last post lies in a
+    forum the person may not read gets the newest one they may read, at one query for each.
     """
     rights = tree_rights(user)
     if rights.reads_everything:
         return categories
+    # The top of each hidden subtree under a visible node: its counters include what is below.
+    tops = [
+        pk
+        for pk, parent in rights.parents.items()
+        if pk not in rights.visible_ids and parent in rights.visible_ids
+    ]
     hidden_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for pk, parent in rights.parents.items():
-        # Only the top of each hidden subtree: its counters already include what is below.
-        if pk in rights.visible_ids or (parent is not None and parent not in rights.visible_ids):
-            continue
-        threads, posts = rights.counters[pk]
-        while parent is not None:
-            hidden_counts[parent][0] += threads
-            hidden_counts[parent][1] += posts
-            parent = rights.parents[parent]
+    if tops:
+        counters = Category.objects.filter(pk__in=tops)
+        for pk, threads, posts in counters.values_list("pk", "thread_count", "post_count"):
+            parent = rights.parents[pk]
+            while parent is not None:
+                hidden_counts[parent][0] += threads
+                hidden_counts[parent][1] += posts
+                parent = rights.parents[parent]
     children: dict[int, list[int]] = defaultdict(list)
     for pk, parent in rights.parents.items():
         children[parent].append(pk)

@@ -5,17 +5,25 @@ hides, none of them shows. Rights come from groups (permissions.models): a perso
 in a forum are the union of their groups' rights there, each inherited from the parent forum
 unless overridden. They are worked out for the whole tree at once, with one query, and kept
 on the user object for the rest of the request.
+
+They depend on nothing but the site's generation (core.pagecache.site_changed, which every
+change to rights or forums calls), the person's groups, and whether they are signed in, staff
+or superuser: their *rights class*. Each process keeps the rights of the classes it met, so a
+request costs one small query (the generation and the person's groups) instead of the tree.
 """
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import CharField, F, IntegerField, Q, QuerySet, Value
 from django.http import Http404
 
 from djemaa.accounts.bans import is_banned
+from djemaa.core.pagecache import SITE
 from djemaa.forums.models import Category
 from djemaa.posts.models import Post
 from djemaa.threads.models import Thread
@@ -34,19 +42,20 @@ from .models import (
 
 # The attribute of the user object (which lives for one request) that keeps its TreeRights.
 _MEMO = "_djemaa_tree_rights"
-_CATEGORY, _PERMISSION, _MEMBERSHIP = 0, 1, 2
+_CATEGORY, _PERMISSION = 0, 1
 
 
-@dataclass
+@dataclass(frozen=True)
 class TreeRights:
-    """One person's rights in every forum, and the tree they were worked out on."""
+    """One rights class's rights in every forum, and the tree they were worked out on.
+
+    Shared by every request of the class in this process: never changed once made.
+    """
 
     is_administrator: bool
     is_moderator: bool
     rights: dict[int, Right]
     parents: dict[int, int | None]
-    # Each node's stored (threads, posts) counters, for the lists that hide subtrees.
-    counters: dict[int, tuple[int, int]]
 
     def at(self, category_id: int) -> Right:
         return self.rights.get(category_id, NO_RIGHTS)
@@ -71,11 +80,66 @@ class TreeRights:
         return len(self.readable_ids) == len(self.parents)
 
 
-def _rows(user) -> QuerySet:
-    """The tree, the rows of the person's groups and their memberships: one UNION query.
+@dataclass(frozen=True)
+class RightsClass:
+    """What a person's rights depend on, and nothing else: people of one class share them."""
 
-    Every part yields (kind, a, b, x, y, name): categories (pk, parent, threads, posts),
-    permission rows (category, group, granted, refused, group name), memberships (group).
+    generation: int | None  # the site's (core.pagecache.site_changed)
+    authenticated: bool
+    is_staff: bool
+    is_superuser: bool
+    groups: frozenset[int]
+    group_names: frozenset[str]  # follow from `groups`: not part of the key
+
+    @property
+    def key(self) -> tuple:
+        return (self.generation, self.authenticated, self.is_staff, self.is_superuser, self.groups)
+
+
+# The generation, then the person's groups: (NULL, generation), (group name, group id). Written
+# out: building it through the ORM costs 0.45 ms, running it 0.02 ms (measured on SQLite), and
+# it runs on every request.
+_GENERATION_SQL = "SELECT NULL, value FROM core_generation WHERE name = %s"
+_CLASS_SQL = (
+    "SELECT NULL, value FROM core_generation WHERE name = %s UNION ALL "
+    "SELECT g.name, m.group_id FROM accounts_user_groups m "
+    "JOIN auth_group g ON g.id = m.group_id WHERE m.user_id = %s"
+)
+
+
+def _rights_class(user) -> RightsClass:
+    """The person's class, read with one small query."""
+    authenticated = user.is_authenticated
+    with connection.cursor() as cursor:
+        if authenticated:
+            cursor.execute(_CLASS_SQL, [SITE, user.pk])
+        else:
+            cursor.execute(_GENERATION_SQL, [SITE])
+        rows = cursor.fetchall()
+    generation, groups, names = None, set(), set()
+    for name, value in rows:
+        if name is None:
+            generation = value
+        else:
+            groups.add(value)
+            names.add(name)
+    return RightsClass(
+        generation,
+        authenticated,
+        authenticated and user.is_staff,
+        authenticated and user.is_superuser,
+        frozenset(groups),
+        frozenset(names),
+    )
+
+
+def _rows(rights_class: RightsClass) -> QuerySet:
+    """The tree and the permission rows of the class's groups: one UNION query of
+    (kind, a, b, x, y, name) rows, for categories (pk, parent) and permission rows
+    (category, group, granted, refused, group name).
+
+    The groups are the class's, not read again: the rights always match the class they are
+    kept under, whatever changed since.
     """
     integer, text = IntegerField(), CharField()
 
@@ -89,22 +153,15 @@ def _rows(user) -> QuerySet:
             r_name=name,
         ).values_list("r_kind", "r_a", "r_b", "r_x", "r_y", "r_name")
 
-    nothing, zero, blank = Value(None, output_field=integer), Value(0, integer), Value("", text)
+    nothing, blank = Value(None, output_field=integer), Value("", text)
     tree = columns(
-        Category.objects.order_by(),
-        _CATEGORY,
-        F("pk"),
-        F("parent_id"),
-        F("thread_count"),
-        F("post_count"),
-        blank,
+        Category.objects.order_by(), _CATEGORY, F("pk"), F("parent_id"), nothing, nothing, blank
     )
-    if not user.is_authenticated:
+    if not rights_class.authenticated:
         groups = Q(group__name=GUESTS)
     else:
-        memberships = get_user_model().groups.through.objects.filter(user_id=user.pk)
-        groups = Q(group__name=MEMBERS) | Q(group_id__in=memberships.values("group_id"))
-        if user.is_staff:
+        groups = Q(group__name=MEMBERS) | Q(group_id__in=rights_class.groups)
+        if rights_class.is_staff:
             groups |= Q(group__name=MODERATORS)
     permissions = columns(
         ForumPermission.objects.filter(groups).order_by(),
@@ -115,20 +172,7 @@ def _rows(user) -> QuerySet:
         F("refused"),
         F("group__name"),
     )
-    parts = [permissions]
-    if user.is_authenticated:
-        parts.append(
-            columns(
-                memberships.order_by(),
-                _MEMBERSHIP,
-                F("group_id"),
-                nothing,
-                zero,
-                zero,
-                F("group__name"),
-            )
-        )
-    return tree.union(*parts, all=True)
+    return tree.union(permissions, all=True)
 
 
 def apply_row(rights: Right, row: tuple[int, int] | None) -> Right:
@@ -144,34 +188,30 @@ def root_rights(group_name: str, row: tuple[int, int] | None) -> Right:
     return apply_row(DEFAULT_RIGHTS.get(group_name, NO_RIGHTS), row)
 
 
-def _resolve(user) -> TreeRights:
+def _resolve(rights_class: RightsClass) -> TreeRights:
+    """The class's rights: worked out from the class alone, so that all its people share them."""
     parents: dict[int, int | None] = {}
-    counters: dict[int, tuple[int, int]] = {}
     overrides: dict[int, dict[int | None, tuple[int, int]]] = {}
     group_names: dict[int, str] = {}
-    member_of: set[str] = set()
-    for kind, a, b, x, y, name in _rows(user):
+    for kind, a, b, x, y, name in _rows(rights_class):
         if kind == _CATEGORY:
             parents[a] = b
-            counters[a] = (x, y)
-        elif kind == _PERMISSION:
+        else:
             overrides.setdefault(b, {})[a] = (x, y)
             group_names[b] = name
-        else:
-            member_of.add(name)
-    is_administrator = bool(
-        user.is_authenticated and (user.is_superuser or ADMINISTRATORS in member_of)
-    )
-    is_moderator = is_administrator or bool(
-        user.is_authenticated and (user.is_staff or MODERATORS in member_of)
+    member_of = rights_class.group_names
+    signed_in = rights_class.authenticated
+    is_administrator = signed_in and (rights_class.is_superuser or ADMINISTRATORS in member_of)
+    is_moderator = is_administrator or (
+        signed_in and (rights_class.is_staff or MODERATORS in member_of)
     )
     if is_administrator:
-        return TreeRights(True, True, dict.fromkeys(parents, ALL_RIGHTS), parents, counters)
+        return TreeRights(True, True, dict.fromkeys(parents, ALL_RIGHTS), parents)
 
     # The person's groups: the implicit one, the ones they were put in, and moderators for
     # staff accounts. A group with no row anywhere has its defaults (none for added groups).
-    names = {GUESTS} if not user.is_authenticated else {MEMBERS, *member_of}
-    if user.is_authenticated and user.is_staff:
+    names = {MEMBERS, *member_of} if signed_in else {GUESTS}
+    if rights_class.is_staff:
         names.add(MODERATORS)
     by_name = {name: {} for name in names}
     for group_id, rows in overrides.items():
@@ -207,14 +247,71 @@ def _resolve(user) -> TreeRights:
 
     for pk in parents:
         settle(pk)
-    return TreeRights(False, is_moderator, effective, parents, counters)
+    return TreeRights(False, is_moderator, effective, parents)
+
+
+class RightsClasses:
+    """The rights of the classes this process met at the newest generation it saw.
+
+    Request threads share it, hence the lock. Bounded: a site has few classes (combinations
+    of groups), but nothing stops an administrator from making many.
+    """
+
+    MAX_CLASSES = 256
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._generation = None
+        self._kept: OrderedDict[tuple, TreeRights] = OrderedDict()
+
+    def get(self, key: tuple) -> TreeRights | None:
+        with self._lock:
+            rights = self._kept.get(key)
+            if rights is not None:
+                self._kept.move_to_end(key)
+            return rights
+
+    def put(self, key: tuple, rights: TreeRights) -> None:
+        generation = key[0]
+        with self._lock:
+            if generation != self._generation:
+                # Classes of another generation are dead (or, rarely, a late reader's): drop.
+                self._kept.clear()
+                self._generation = generation
+            self._kept[key] = rights
+            if len(self._kept) > self.MAX_CLASSES:
+                self._kept.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self._generation = None
+
+
+rights_classes = RightsClasses()
+
+
+def _rights_of(user) -> TreeRights:
+    rights_class = _rights_class(user)
+    kept = rights_classes.get(rights_class.key)
+    if kept is not None:
+        return kept
+    rights = _resolve(rights_class)
+    # The tree may be newer than the generation read first: kept under that generation, it is
+    # only ever shown to requests that read it before the change was committed.
+    # Only what is committed is kept: a transaction that changed rights may yet roll back,
+    # and its generation be taken again by other rights. No generation row yet: nothing kept.
+    if rights_class.generation is not None and not connection.in_atomic_block:
+        rights_classes.put(rights_class.key, rights)
+    return rights
 
 
 def tree_rights(user) -> TreeRights:
-    """The person's rights over the whole tree, worked out once per user object."""
+    """The person's rights over the whole tree: kept per rights class in the process, and on
+    the user object for the rest of the request."""
     memo = getattr(user, _MEMO, None)
     if memo is None:
-        memo = _resolve(user)
+        memo = _rights_of(user)
         setattr(user, _MEMO, memo)
     return memo
 

@@ -85,7 +85,7 @@ def test_a_profile_needs_a_fixed_number_of_queries(
     member = make_member()
     for _ in range(3):
         make_post(make_thread(), author=member)
-    with django_assert_num_queries(3):  # the member, the reader's rights, recent posts
+    with django_assert_num_queries(4):  # the member, the reader's rights (2), recent posts
         client.get(member.get_absolute_url())
 
 

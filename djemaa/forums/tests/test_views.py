@@ -77,12 +77,13 @@ def test_the_index_needs_the_same_queries_however_many_forums_it_lists(
         make_thread(category=forum)
 
     add_forum_with_a_thread()
-    # the reader's rights, the tree with last posts, the announcements
-    with django_assert_num_queries(3):
+    # the reader's rights class, its rights (the class's first request since the tree
+    # changed), the tree with last posts, the announcements
+    with django_assert_num_queries(4):
         client.get(reverse("forums:index"))
     for _ in range(4):
         add_forum_with_a_thread()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get(reverse("forums:index"))
     assertContains(response, 'class="forum-row"', count=5)
 
@@ -180,13 +181,13 @@ def test_a_forum_page_needs_the_same_queries_however_many_threads_it_shows(
     member = make_member()
     make_thread(category=forum)
     client.force_login(member)
-    # session, member, rights, forum, ancestors, sub-forums, count, threads, read positions,
-    # announcements
-    with django_assert_num_queries(10):
+    # session, member, rights class, rights, forum, ancestors, sub-forums, count, threads, read
+    # positions, announcements
+    with django_assert_num_queries(11):
         client.get(forum.get_absolute_url())
     for _ in range(5):
         make_thread(category=forum)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(forum.get_absolute_url())
     assertContains(response, 'class="thread-row', count=6)
 
@@ -196,7 +197,7 @@ def test_a_sub_forum_page_needs_no_query_per_level_above_it(
 ):
     sub = make_forum(parent=forum)
     make_thread(category=sub)
-    with django_assert_num_queries(7):  # as a forum's page, without session and member
+    with django_assert_num_queries(8):  # as a forum's page, without session and member
         response = client.get(sub.get_absolute_url())
     assertContains(response, f'href="{forum.get_absolute_url()}"')
     assertContains(response, f'href="{forum.parent.get_absolute_url()}"')

@@ -324,7 +324,7 @@ def test_the_queue_lists_held_posts_in_a_fixed_number_of_queries(
     client.force_login(moderator)
     url = reverse("moderation:held_posts")
     client.get(url)
-    with django_assert_num_queries(6) as few:
+    with django_assert_num_queries(7) as few:
         page = client.get(url).content.decode()
     assert "En attente 0" in page and "En attente 1" in page
     hold_some(4)

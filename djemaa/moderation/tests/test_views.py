@@ -272,7 +272,7 @@ def test_the_reports_queue_lists_open_reports_in_a_fixed_number_of_queries(
     report_some(2)
     url = reverse("moderation:reports")
     as_moderator.get(url)  # the session and its user are cached from here on
-    with django_assert_num_queries(6) as few:
+    with django_assert_num_queries(7) as few:
         page = as_moderator.get(url).content.decode()
     assert "Raison 0" in page and "Raison 1" in page
     report_some(5)
@@ -333,7 +333,7 @@ def test_the_log_lists_actions_newest_first_in_a_fixed_number_of_queries(
     act(1)
     url = reverse("moderation:log")
     as_moderator.get(url)
-    with django_assert_num_queries(5) as few:
+    with django_assert_num_queries(6) as few:
         page = as_moderator.get(url).content.decode()
     assert page.index("deleted post") < page.index("renamed") < page.index("pinned")
     assert "Reason: " in page
@@ -567,10 +567,10 @@ def test_the_announcements_list_needs_a_fixed_number_of_queries(
     publish(1)
     url = reverse("moderation:announcements")
     as_moderator.get(url)
-    with django_assert_num_queries(5):  # session, user, rights, count, the page
+    with django_assert_num_queries(6):  # session, user, rights (2), count, the page
         as_moderator.get(url)
     publish(4)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         page = as_moderator.get(url).content.decode()
     assert page.count("Annonce ") == 5
 

@@ -197,9 +197,9 @@ def test_results_come_with_their_thread_forum_and_author_in_few_queries(
     for _ in range(5):
         indexed_thread(source="Oran")
     guest = AnonymousUser()
-    # The rights, the matches, the posts; on PostgreSQL the matches are a savepoint, its
+    # The rights (2), the matches, the posts; on PostgreSQL the matches are a savepoint, its
     # setting, the highest id and two steps (backends.PostgreSQLBackend.newest).
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         results = services.run_search(guest, "oran")
         for post in results.posts:
             str(post.thread.title), str(post.thread.category.title), str(post.author.username)
