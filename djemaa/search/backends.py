@@ -41,6 +41,9 @@ TITLE_WEIGHT = 10.0
 # which hold every page the results show. A common word matches a tenth of the forum:
 # ranking all of it would cost more than the page (bench/search_speed).
 COUNT_LIMIT = 1000
+# PostgreSQL: each post's document holds its block of ids, one per this many ids (migration
+# search.0003, which has the same number).
+ID_BLOCK = 4096
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class Match:
 class Backend(ABC):
     vendor = ""
     # The SQL of the matching posts: columns `post_id` and, where the query asks for it,
-    # `relevance`, given the engine's query as its first parameter. {among} is where a
+    # `relevance`, given engine_params as its first parameters. {among} is where a
     # condition on `id_column` may narrow the matches.
     matching_sql = ""
     id_column = ""
@@ -66,6 +69,10 @@ class Backend(ABC):
     @abstractmethod
     def engine_query(self, query: Query, titles_only: bool) -> str:
         """The query in the engine's own language, passed as one parameter."""
+
+    def engine_params(self, query: Query, titles_only: bool) -> list:
+        """The parameters matching_sql takes first."""
+        return [self.engine_query(query, titles_only)]
 
     @contextmanager
     def _cursor(self) -> Iterator[CursorWrapper]:
@@ -100,7 +107,7 @@ class Backend(ABC):
             f"FROM ({self.matching_sql.format(among=among)}) AS m"
             f" JOIN posts_post p ON p.id = m.post_id WHERE TRUE{where}"
         )
-        return sql, [self.engine_query(query, titles_only), *params]
+        return sql, [*self.engine_params(query, titles_only), *params]
 
     def count(self, visible: QuerySet[Post], query: Query, *, titles_only: bool) -> int:
         """How many posts match, up to COUNT_LIMIT + 1 (which means "more than the limit")."""
@@ -162,7 +169,7 @@ class SQLiteBackend(Backend):
             " FROM search_fts JOIN posts_post p ON p.id = search_fts.rowid"
             f" WHERE search_fts MATCH %s{among}{where}"
             " ORDER BY search_fts.rowid DESC LIMIT %s",
-            [self.engine_query(query, titles_only), *params, COUNT_LIMIT + 1],
+            [*self.engine_params(query, titles_only), *params, COUNT_LIMIT + 1],
         )
         return [Match(*row) for row in rows]
 
@@ -183,12 +190,16 @@ class SQLiteBackend(Backend):
 
 
 class PostgreSQLBackend(Backend):
-    """The tsvector column and its GIN index (migration search.0002), read with a tsquery
-    built from the analyser's terms; 'simple' leaves them as they are."""
+    """The tsvector column and its GIN index (migrations search.0002 and 0003), read with a
+    tsquery built from the analyser's terms; 'simple' leaves them as they are. Matching also
+    asks for the adjacent pairs of the phrases every match must hold (0003), which the index
+    answers without reading a row; ts_rank is given the query without them."""
 
     vendor = "postgresql"
     matching_sql = """SELECT e.post_id FROM search_postentry e
-        WHERE e.document @@ to_tsquery('simple', %s){among}"""
+        WHERE e.document @@ search_with_adjacent_pairs(
+            to_tsquery('simple', %s), %s::text[]
+        ){among}"""
     id_column = "e.post_id"
 
     @contextmanager
@@ -201,23 +212,19 @@ class PostgreSQLBackend(Backend):
             yield cursor
 
     def newest(self, visible: QuerySet[Post], query: Query, *, titles_only: bool) -> list[Match]:
-        # In two steps. The newest matches first, as bare ids: when a word is rare the GIN
-        # index gives every match and they are sorted, and checking each one's visibility
-        # before sorting (the plan PostgreSQL chose for one query) read thousands of rows
-        # for nothing. Then those candidates' visibility, newest first until enough pass,
-        # and ts_rank (it reads the row's tsvector) for those only. A quarter more candidates
-        # than wanted are plenty unless many of the newest matches are hidden (a guest's
-        # search, next to a busy private forum): then four times as many, then all.
+        # In two steps. The newest matches first, as bare ids, from the index (_newest_ids).
+        # Then those candidates' visibility, newest first until enough pass, and ts_rank (it
+        # reads the row's tsvector) for those only. A quarter more candidates than wanted are
+        # plenty unless many of the newest matches are hidden (a guest's search, next to a
+        # busy private forum): then four times as many, then all.
         among, where, params = self._visibility(visible, query)
-        engine_query, wanted = self.engine_query(query, titles_only), COUNT_LIMIT + 1
-        matching = self.matching_sql.format(among=f"{among} AND e.post_id > %s")
-        matching_params = [engine_query, *(params if among else [])]
+        engine_params, wanted = self.engine_params(query, titles_only), COUNT_LIMIT + 1
+        matching = self.matching_sql.format(among=among)
+        matching_params = [*engine_params, *(params if among else [])]
         with self._cursor() as cursor:
-            cursor.execute("SELECT MAX(post_id) FROM search_postentry")
-            (highest,) = cursor.fetchone()
             for candidates in (wanted + wanted // 4, 4 * wanted, None):
                 newest_ids = self._newest_ids(
-                    cursor, matching, matching_params, highest, candidates
+                    cursor, matching, matching_params, candidates, windows=not among
                 )
                 cursor.execute(
                     f"""SELECT e.post_id, ts_rank(e.document, to_tsquery('simple', %s)),
@@ -225,7 +232,7 @@ class PostgreSQLBackend(Backend):
                     FROM search_postentry e JOIN posts_post p ON p.id = e.post_id
                     WHERE e.post_id = ANY(%s::bigint[]){where}
                     ORDER BY e.post_id DESC LIMIT %s""",  # noqa: S608
-                    [engine_query, newest_ids, *([] if among else params), wanted],
+                    [engine_params[0], newest_ids, *([] if among else params), wanted],
                 )
                 rows = cursor.fetchall()
                 every_match_read = candidates is None or len(newest_ids) < candidates
@@ -235,20 +242,49 @@ class PostgreSQLBackend(Backend):
 
     @staticmethod
     def _newest_ids(
-        cursor: CursorWrapper, matching: str, params: list, highest: int | None, limit: int | None
+        cursor: CursorWrapper, matching: str, params: list, limit: int | None, *, windows: bool
     ) -> list[int]:
-        """The ids of the newest `limit` matches (all of them: None). The newest posts are
-        asked first, those with the top 16 × `limit` ids (enough for a word found in one
-        post in 16), then 128 × `limit`, then all: PostgreSQL otherwise reads every match
-        of a middling word or phrase from the table to keep the newest (a bitmap of the
-        GIN index has no order, and its estimates of a phrase's matches are far off);
-        within a range it reads that range's matches only."""
-        ranges = [highest - limit * share for share in (16, 128)] if limit and highest else []
-        for above in (*(bound for bound in ranges if bound > 0), 0):
-            cursor.execute(f"{matching} ORDER BY e.post_id DESC LIMIT %s", [*params, above, limit])
-            ids = [post_id for (post_id,) in cursor.fetchall()]
-            if len(ids) == limit:
+        """The ids of the newest `limit` matches (all of them: None), asked of the GIN index
+        block of ids by block (migration search.0003): the newest 4 blocks, the 16 before
+        them, the 64 before those, then all the rest, until `limit` are found. Within a
+        window the index gives that window's matches only, and only they are read from the
+        table; the newest of them are kept.
+
+        The planner may only use bitmaps of the index here: with estimates of a phrase or an
+        exclusion far off, it walked the table newest first checking every row (`a -a` read
+        the whole forum), or read every match of the whole table to keep the newest. The
+        settings as they were are read (in order, before set_config) and put back after."""
+        cursor.execute(
+            "SELECT MAX(post_id), current_setting('enable_indexscan'),"
+            " current_setting('enable_seqscan'), set_config('enable_indexscan', 'off', true),"
+            " set_config('enable_seqscan', 'off', true) FROM search_postentry"
+        )
+        highest, indexscan, seqscan, *_ = cursor.fetchone()
+        ids: list[int] = []
+        upper = (highest or 0) // ID_BLOCK + 1  # the blocks from here up are read
+        # Without windows for a member's or a thread's posts: they are few, and each of them
+        # checked is cheaper than a common word's matches in a window checked against them
+        # (1M posts: 0.5 s for one member's word, the window way).
+        for span in (4, 16, 64, None) if limit and windows else (None,):
+            lower = max(upper - span, 0) if span else 0
+            window = [lower * ID_BLOCK, upper * ID_BLOCK]
+            if lower:  # the window's blocks, for the index (the ids say the same, exactly)
+                window.append(" | ".join(f"' #{block}'" for block in range(lower, upper)))
+            cursor.execute(
+                f"{matching} AND e.post_id >= %s AND e.post_id < %s"
+                f"{' AND e.document @@ %s::tsquery' if lower else ''}"
+                " ORDER BY e.post_id DESC LIMIT %s",
+                [*params, *window, limit and limit - len(ids)],
+            )
+            ids += [post_id for (post_id,) in cursor.fetchall()]
+            if lower == 0 or len(ids) == limit:
                 break
+            upper = lower
+        cursor.execute(
+            "SELECT set_config('enable_indexscan', %s, true),"
+            " set_config('enable_seqscan', %s, true)",
+            [indexscan, seqscan],
+        )
         return ids
 
     @staticmethod
@@ -264,6 +300,16 @@ class PostgreSQLBackend(Backend):
         ]
         parts += [f"!{self._alternative(alt, '')}" for alt in query.excluded]
         return " & ".join(parts)
+
+    def engine_params(self, query: Query, titles_only: bool) -> list:
+        # The phrases every match must hold: a clause that is one phrase. (A phrase among
+        # alternatives gives no pair every match holds.)
+        phrases = [
+            " ".join(alternative.terms)
+            for (alternative, *others) in query.clauses
+            if not others and len(alternative.terms) > 1
+        ]
+        return [self.engine_query(query, titles_only), phrases]
 
 
 def current_backend() -> Backend:

@@ -39,6 +39,14 @@ class Alternative:
     # The words as typed, folded but not stemmed: what spelling suggestions replace.
     words: tuple[str, ...]
 
+    def holds(self, other: "Alternative") -> bool:
+        """Whether every post matching this matches `other`: its terms are a run of ours."""
+        size = len(other.terms)
+        return any(
+            self.terms[start : start + size] == other.terms
+            for start in range(len(self.terms) - size + 1)
+        )
+
 
 @dataclass
 class Query:
@@ -64,6 +72,15 @@ class Query:
     def is_empty(self) -> bool:
         """Nothing to look for and nothing to narrow by: there is no search to run."""
         return not self.clauses and not self.has_filters
+
+    def excludes_every_match(self) -> bool:
+        """Whether an excluded word or phrase is in every post the clauses match (`a -a`,
+        `"a b" -b`): then nothing matches, and no engine need read every match to say so."""
+        return any(
+            all(alternative.holds(excluded) for alternative in clause)
+            for clause in self.clauses
+            for excluded in self.excluded
+        )
 
     def matched_terms(self) -> set[str]:
         """The terms a result may contain because of this query (what snippets highlight)."""

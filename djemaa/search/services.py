@@ -235,7 +235,7 @@ def searchable_posts(user, query: Query) -> QuerySet[Post] | None:
 def count_results(user, query: Query, *, titles_only: bool = False) -> int:
     """How many posts this person may read match, up to COUNT_LIMIT + 1 ("more than")."""
     posts = searchable_posts(user, query)
-    if posts is None or query.is_empty:
+    if posts is None or query.is_empty or query.excludes_every_match():
         return 0
     if not query.clauses:
         return posts[: COUNT_LIMIT + 1].count()
@@ -247,7 +247,7 @@ def _found(
 ) -> tuple[int, list[int]]:
     """How many visible posts match (up to COUNT_LIMIT + 1), and one page of their ids."""
     posts = searchable_posts(user, query)
-    if posts is None or query.is_empty:
+    if posts is None or query.is_empty or query.excludes_every_match():
         return 0, []
     if query.clauses and order == RELEVANCE:
         # One query gives both: the posts relevance ranks are those the count reads.

@@ -128,3 +128,16 @@ def test_only_excluded_words_give_an_empty_query_with_a_note():
     query = parse("-football")
     assert query.is_empty and query.excluded == []
     assert query.notes == ["A minus only leaves posts out: add a word to look for."]
+
+
+def test_an_excluded_word_or_phrase_found_in_every_match_excludes_everything():
+    for text in ["oran -oran", '"oran alger" -alger', 'oran "alger tlemcen" -"alger tlemcen"']:
+        assert parse(text).excludes_every_match(), text
+    assert parse("Oran -ORANS").excludes_every_match()  # the same term
+    for text in [
+        "oran -alger",
+        'oran -"oran alger"',
+        '"oran alger" -"alger oran"',
+        "oran OR alger -oran",
+    ]:
+        assert not parse(text).excludes_every_match(), text

@@ -3,12 +3,15 @@ and permission filtering (on SQLite and, with DATABASE_URL, on PostgreSQL)."""
 
 from datetime import timedelta
 
+import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.utils import timezone
 
 from djemaa.permissions.models import Right
 from djemaa.posts.services import delete_post
 from djemaa.search import services
+from djemaa.search.backends import ID_BLOCK
 from djemaa.search.query import parse
 
 
@@ -41,10 +44,53 @@ def test_a_phrase_needs_its_words_together(indexed_thread, found):
     assert found(AnonymousUser(), '"front libération"') == [opening(together).pk]
 
 
+def test_a_phrase_needs_all_its_words_in_order_not_only_each_pair(indexed_thread, found):
+    # Every pair of the phrase is in the second post, but not the phrase: positions decide.
+    together = indexed_thread(source="Le front de libération nationale")
+    indexed_thread(source="Un front de libération, la libération nationale")
+    indexed_thread(source="Nationale libération front")
+    guest = AnonymousUser()
+    assert found(guest, '"front libération nationale"') == [opening(together).pk]
+    assert services.run_search(guest, '"front libération nationale"').total == 1
+
+
+def test_a_phrase_among_alternatives_or_next_to_words(indexed_thread, found):
+    phrase = indexed_thread(source="Le front de libération à Oran")
+    word = indexed_thread(source="Alger")
+    indexed_thread(source="La libération du front à Oran")
+    guest = AnonymousUser()
+    assert set(found(guest, '"front libération" OR alger')) == {
+        opening(phrase).pk,
+        opening(word).pk,
+    }
+    assert found(guest, 'oran "front libération"') == [opening(phrase).pk]
+    assert found(guest, '"libération à oran"') == [opening(phrase).pk]  # a stop word between
+
+
+def test_a_phrase_in_titles_only(indexed_thread, found):
+    titled = indexed_thread(title="Front de libération", source="Rien")
+    indexed_thread(title="Libération du front", source="Front de libération")
+    assert found(AnonymousUser(), '"front libération"', titles_only=True) == [opening(titled).pk]
+
+
 def test_a_minus_word_excludes(indexed_thread, found):
     kept = indexed_thread(source="Match à Oran")
     indexed_thread(source="Match de football à Oran")
     assert found(AnonymousUser(), "oran -football") == [opening(kept).pk]
+
+
+def test_excluding_what_every_match_holds_finds_nothing(indexed_thread, found):
+    indexed_thread(source="Le front de libération à Oran")
+    guest = AnonymousUser()
+    for text in ["oran -oran", '"front libération" -libération', '"front libération" -front']:
+        assert found(guest, text) == [], text
+        assert services.run_search(guest, text).total == 0, text
+
+
+def test_a_minus_phrase_excludes_the_phrase_only(indexed_thread, found):
+    apart = indexed_thread(source="La libération du front à Oran")
+    indexed_thread(source="Le front de libération à Oran")
+    assert found(AnonymousUser(), 'oran -"front libération"') == [opening(apart).pk]
 
 
 def test_or_finds_either(indexed_thread, found):
@@ -198,8 +244,9 @@ def test_results_come_with_their_thread_forum_and_author_in_few_queries(
         indexed_thread(source="Oran")
     guest = AnonymousUser()
     # The rights (2), the matches, the posts; on PostgreSQL the matches are a savepoint, its
-    # setting, the highest id and two steps (backends.PostgreSQLBackend.newest).
-    with django_assert_max_num_queries(9):
+    # setting, the highest id with the planner's settings, two steps and the settings put
+    # back (backends.PostgreSQLBackend.newest).
+    with django_assert_max_num_queries(10):
         results = services.run_search(guest, "oran")
         for post in results.posts:
             str(post.thread.title), str(post.thread.category.title), str(post.author.username)
@@ -266,3 +313,80 @@ def test_an_unknown_author_gives_nothing_and_says_so(indexed_thread):
     results = services.run_search(AnonymousUser(), "oran author:Personne")
     assert results.total == 0
     assert results.query.notes == ["There is no member “Personne”."]
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's index (migration search.0003)"
+)
+
+
+def _document_holds(post_id: int, lexeme: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT document @@ %s::tsquery FROM search_postentry WHERE post_id = %s",
+            ["'{}'".format(lexeme.replace("'", "''")), post_id],
+        )
+        return cursor.fetchone()[0]
+
+
+@postgresql_only
+def test_the_document_holds_adjacent_pairs_and_its_block_of_ids(indexed_thread):
+    post = opening(indexed_thread(title="Marché de Tlemcen", source="Front de libération"))
+    for pair in ["march tlemcen", "tlemcen front", "front liber"]:
+        assert _document_holds(post.pk, pair), pair
+    assert not _document_holds(post.pk, "liber front")
+    assert _document_holds(post.pk, f" #{post.pk // ID_BLOCK}")
+    assert not _document_holds(post.pk, f" #{post.pk // ID_BLOCK + 1}")
+
+
+@postgresql_only
+def test_a_phrase_with_a_term_the_parser_drops_asks_for_no_pairs(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_with_adjacent_pairs(to_tsquery('simple', 'x'), %s::text[])::text",
+            [["a - b", "c d e"]],
+        )
+        assert cursor.fetchone()[0] == "'x' & 'c d' & 'd e'"
+
+
+@pytest.fixture
+def post_ids_from(db):
+    """post_ids_from(n): the next posts get ids from n + 1 on. The sequence is put back
+    afterwards: it is not rolled back with the test's transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('posts_post', 'id')")
+        (sequence,) = cursor.fetchone()
+        cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608
+        was = cursor.fetchone()
+
+    def move(value: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setval(%s, %s)", [sequence, value])
+
+    yield move
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(%s, %s, %s)", [sequence, *was])
+
+
+@postgresql_only
+def test_postgresql_finds_the_newest_matches_block_by_block(
+    indexed_thread, post_ids_from, monkeypatch
+):
+    # Blocks of ids 0 (below every window), 150 (the third window) and 200 (the first).
+    monkeypatch.setattr("djemaa.search.backends.COUNT_LIMIT", 2)
+    oldest = indexed_thread(source="Oran")
+    placed = []
+    for block in (150, 200):
+        post_ids_from(block * ID_BLOCK)
+        placed.append(indexed_thread(source="Oran"))
+    indexed_thread(source="Rien")
+    results = services.run_search(AnonymousUser(), "oran", limit=10)
+    assert results.total == 3
+    assert {post.pk for post in results.posts} == {
+        opening(thread).pk for thread in (oldest, *placed)
+    }
+    with connection.cursor() as cursor:  # the planner's settings are as they were
+        cursor.execute(
+            "SELECT current_setting('enable_indexscan'), current_setting('enable_seqscan')"
+        )
+        assert cursor.fetchone() == ("on", "on")

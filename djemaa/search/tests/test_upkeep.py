@@ -49,6 +49,14 @@ def test_an_edit_replaces_the_words(make_thread, make_post, admin):
     assert ids(AnonymousUser(), "tlemcen") == [post.pk]
 
 
+def test_an_edit_replaces_the_phrases(make_thread, make_post, admin):
+    # On PostgreSQL the document's adjacent pairs follow the edit (migration search.0003).
+    post = make_post(make_thread(source="Début"), source="Oran Alger")
+    posts.edit_post(post=post, editor=admin, source="Alger Oran")
+    assert ids(AnonymousUser(), '"oran alger"') == []
+    assert ids(AnonymousUser(), '"alger oran"') == [post.pk]
+
+
 def test_replace_source_replaces_the_words(make_thread, make_post):
     post = make_post(make_thread(), source="Oran")
     posts.replace_source(post=post, source="Tlemcen")
@@ -108,6 +116,13 @@ def test_renaming_a_thread_reindexes_its_title(make_thread, admin):
     assert len(ids(AnonymousUser(), "tlemcen", titles_only=True)) == 1
 
 
+def test_renaming_a_thread_reindexes_its_title_phrases(make_thread, admin):
+    thread = make_thread(title="Marché d'Oran", source="Rien")
+    moderation.rename_thread(thread=thread, actor=admin, title="Oran au marché")
+    assert ids(AnonymousUser(), '"marché oran"', titles_only=True) == []
+    assert len(ids(AnonymousUser(), '"oran marché"', titles_only=True)) == 1
+
+
 def test_merging_keeps_one_title_on_the_opening_post(make_thread, admin):
     target = make_thread(title="Tlemcen", source="Cible")
     source = make_thread(title="Oran", source="Source")
@@ -162,6 +177,15 @@ def test_reindex_rebuilds_the_whole_index(make_thread, make_post, capsys):
     assert PostEntry.objects.count() == 2
     assert len(ids(AnonymousUser(), "tlemcen")) == 1
     assert "2 posts indexed" in capsys.readouterr().out
+
+
+def test_reindex_rebuilds_the_phrases(make_thread, make_post):
+    thread = make_thread(title="Marché d'Oran", source="Début")
+    post = make_post(thread, source="Front de libération")
+    PostEntry.objects.all().delete()
+    call_command("reindex")
+    assert ids(AnonymousUser(), '"front libération"') == [post.pk]
+    assert len(ids(AnonymousUser(), '"marché oran"', titles_only=True)) == 1
 
 
 def test_reindex_analyses_batches_in_worker_processes(make_thread, make_post, monkeypatch):

@@ -119,8 +119,8 @@ def test_the_result_list_costs_a_fixed_number_of_queries(
 ):
     for _ in range(10):
         indexed_thread(source="Oran")
-    # The rights (2), the matches, the posts, and on PostgreSQL four more (test_search).
-    with django_assert_max_num_queries(9):
+    # As in test_search's count, with the page's own (the session, the rights).
+    with django_assert_max_num_queries(10):
         client.get(reverse("search:search"), {"q": "oran"})
 
 
