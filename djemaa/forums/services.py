@@ -4,8 +4,21 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -114,11 +127,32 @@ def adjust_counters(category: Category, *, threads: int = 0, posts: int = 0) -> 
     )
 
 
+def _takes_last_post(post) -> Q:
+    """Whether a category's last post is none, or not newer than `post`. The last post's
+    time through a subquery, not a join: an UPDATE's SET may not join."""
+    last_post_at = Subquery(Post.objects.filter(pk=OuterRef("last_post")).values("created_at"))
+    at = Value(post.created_at, output_field=DateTimeField())
+    return Q(last_post__isnull=True) | Q(LessThanOrEqual(last_post_at, at))
+
+
 def offer_last_post(category: Category, post) -> None:
     """Make `post` the last post of the category and its ancestors where it is newer."""
-    Category.objects.filter(pk__in=category.ancestor_ids()).filter(
-        Q(last_post__isnull=True) | Q(last_post__created_at__lte=post.created_at)
-    ).update(last_post=post)
+    Category.objects.filter(pk__in=category.ancestor_ids()).filter(_takes_last_post(post)).update(
+        last_post=post
+    )
+
+
+def count_new_post(category: Category, post) -> None:
+    """adjust_counters(category, posts=1) and offer_last_post(category, post) in one UPDATE:
+    posting runs it while it holds SQLite's one write lock."""
+    Category.objects.filter(pk__in=category.ancestor_ids()).update(
+        post_count=F("post_count") + 1,
+        last_post=Case(
+            When(_takes_last_post(post), then=Value(post.pk)),
+            default=F("last_post"),
+            output_field=Category._meta.get_field("last_post"),
+        ),
+    )
 
 
 def subtree_ids(category: Category) -> list[int]:
