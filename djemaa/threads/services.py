@@ -202,6 +202,9 @@ def check_reply(
 
     def prepare() -> post_services.Prepared:
         check()
+        # The forums above, which create_post counts the reply in: read now, not under the
+        # write lock (the category keeps its parents once read).
+        thread.category.ancestor_ids()
         return post_services.prerender(source)
 
     def write(prepared: post_services.Prepared) -> Post:
@@ -235,6 +238,7 @@ def check_start_thread(
         check()
         # Its refusals come before the text's; the opening post is indexed with the title.
         checked_title = check_new_thread(title=title, category=category)
+        category.ancestor_ids()  # read now, not under the write lock (as in check_reply)
         return post_services.prerender(source, title=checked_title)
 
     def write(prepared: post_services.Prepared) -> Thread:
