@@ -160,7 +160,7 @@ def _databases() -> dict:
         raise ImproperlyConfigured("DATABASE_URL sqlite:/// needs a file path")
     return {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "djemaa.core.sqlite",
             "NAME": path,
             "OPTIONS": {
                 # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock

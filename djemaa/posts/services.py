@@ -8,6 +8,7 @@ split), so that permission is enforced in one layer and never switched off by a 
 
 import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -51,10 +52,20 @@ def _clean_source(source: str, fmt: str) -> str:
     return source
 
 
-def prerender(source: str, fmt: str = Post.Format.MARKDOWN) -> Rendered:
-    """What create_post will store for this text, rendered before its transaction: rendering
-    is the slow part of posting, and on SQLite the transaction holds the one write lock."""
-    return render_post_source(_clean_source(source, fmt), fmt)
+@dataclass(frozen=True)
+class Prepared:
+    """What create_post stores for a text, worked out by prerender before its transaction."""
+
+    rendered: Rendered
+    terms: search_services.Terms
+
+
+def prerender(source: str, fmt: str = Post.Format.MARKDOWN, *, title: str = "") -> Prepared:
+    """What create_post will store for this text, rendered and analysed for search before
+    its transaction: that is the slow part of posting, and on SQLite the transaction holds
+    the one write lock. `title` is the new thread's, for its opening post."""
+    rendered = render_post_source(_clean_source(source, fmt), fmt)
+    return Prepared(rendered, search_services.analyse_post(rendered.html, title))
 
 
 def _index_after_commit(post: Post) -> None:
@@ -83,14 +94,14 @@ def create_post(
     edited_at: datetime | None = None,
     submission_token: str | None = None,
     held: bool = False,
-    rendered: Rendered | None = None,
+    prepared: Prepared | None = None,
 ) -> Post:
     """Add a post at the end of a thread, numbered under the thread's row lock.
 
     `edited_by`/`edited_at` carry the "last edited" note of a post brought from elsewhere;
     `submission_token` is the writing form's one-time token (see `submitted_post`). A `held`
-    post takes its number now but counts nowhere until `approve_post`. `rendered` is
-    `prerender(source, fmt)`, when the caller rendered the text before its transaction.
+    post takes its number now but counts nowhere until `approve_post`. `prepared` is
+    `prerender(source, fmt, …)`, when the caller prepared the text before its transaction.
     """
     source = _clean_source(source, fmt)
     if reply_to is not None:
@@ -118,9 +129,13 @@ def create_post(
         submission_token=submission_token or "",
         held_at=created_at if held else None,
     )
-    _apply_rendering(post, rendered)
+    _apply_rendering(post, prepared and prepared.rendered)
     post.save()
-    _index_after_commit(post)
+    # Post numbers only grow and #1 stays (split keeps it, merge renumbers from 1): the
+    # opening post, which carries the title in the index, is #1.
+    search_services.index_new_post(
+        post, thread.title if post.number == 1 else "", prepared and prepared.terms
+    )
     PostRevision.objects.create(
         post=post, number=1, source=source, format=fmt, author=author, created_at=created_at
     )
@@ -130,8 +145,7 @@ def create_post(
     if locked.last_post_id is None or created_at >= locked.last_activity_at:
         Thread.objects.filter(pk=thread.pk).update(last_post=post, last_activity_at=created_at)
     get_user_model().objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
-    forum_services.adjust_counters(thread.category, posts=1)
-    forum_services.offer_last_post(thread.category, post)
+    forum_services.count_new_post(thread.category, post)
     _refresh_counters(thread, author)
     return post
 
@@ -275,6 +289,12 @@ def renumber_thread_by_time(thread: Thread) -> None:
     order = list(
         Post.objects.filter(thread=thread).order_by("created_at", "pk").values_list("pk", flat=True)
     )
+    opening = (
+        Post.objects.filter(thread=thread).order_by("number").values_list("pk", flat=True).first()
+    )
+    if order and opening != order[0]:
+        # The opening post carries the thread's title in the search index.
+        transaction.on_commit(partial(search_services.index_posts, [opening, order[0]]))
     # Move every number out of the way first: (thread, number) stays unique at each step.
     offset = thread.last_number + len(order) + 1
     Post.objects.filter(thread=thread).update(number=F("number") + offset)

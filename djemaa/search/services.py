@@ -1,4 +1,5 @@
-"""Search: index upkeep (called by the other apps' verbs after commit), running a search
+"""Search: index upkeep (called by the other apps' verbs: after commit, or for a new post in
+its own transaction), running a search
 for a person, snippets and spelling suggestions.
 
 Who may see a post is asked at query time (permissions.rules.visible_posts), never stored
@@ -82,15 +83,14 @@ def _analyse(texts: list[PostText]) -> list[Analysed]:
     return analysed
 
 
-def _write(batch: list[int], analysed: list[Analysed], known_words: set[str]) -> None:
-    """Store the entries of one batch of post ids in one short transaction; ids that were
-    not analysed (the post is gone) leave the index. Words in `known_words` are not written
-    again; the new ones join it.
+def _store(analysed: list[Analysed], known_words: set[str]) -> set[str]:
+    """Write these entries and their words not in `known_words`, in the caller's
+    transaction; returns the words written.
 
     Plain SQL with executemany (the same on both databases): bulk_create spent more time
     building its statement than the database spent running it (profiled on 100k posts)."""
     words = set().union(*(post_words for *_, post_words in analysed)) - known_words
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO search_postentry (post_id, title, body) VALUES (%s, %s, %s)"
             " ON CONFLICT (post_id) DO UPDATE SET title = excluded.title, body = excluded.body",
@@ -100,8 +100,47 @@ def _write(batch: list[int], analysed: list[Analysed], known_words: set[str]) ->
             "INSERT INTO search_word (word) VALUES (%s) ON CONFLICT DO NOTHING",
             [(word,) for word in words],
         )
+    return words
+
+
+def _write(batch: list[int], analysed: list[Analysed], known_words: set[str]) -> None:
+    """Store the entries of one batch of post ids in one short transaction; ids that were
+    not analysed (the post is gone) leave the index. Words in `known_words` are not written
+    again; the new ones join it."""
+    with transaction.atomic():
+        words = _store(analysed, known_words)
         PostEntry.objects.filter(post_id__in=set(batch) - {pk for pk, *_ in analysed}).delete()
     known_words |= words
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A new post's index entry, analysed (analyse_post) before its writing transaction."""
+
+    title: str  # the thread title it was analysed with: "" but for a thread's opening post
+    title_terms: str
+    body_terms: str
+    words: frozenset[str]
+
+
+def analyse_post(html: str, title: str = "") -> Terms:
+    """The index entry of a post with this HTML (and, on a thread's opening post, title).
+    No database: the analyser is the slow part of indexing, kept out of the transaction."""
+    [(_, title_terms, body_terms, words)] = _analyse([(0, html, title)])
+    return Terms(title, title_terms, body_terms, frozenset(words))
+
+
+def index_new_post(post: Post, title: str, terms: Terms | None = None) -> None:
+    """Index a post inside the transaction that writes it, from the post in hand: its HTML
+    and `title` (its thread's, when it opens the thread, else ""). `terms` are the
+    analyse_post() the caller made earlier, used when made with the same title.
+
+    In the post's own transaction rather than one after commit: on SQLite each transaction
+    waits for the one write lock, and a second one per post made posting slower (issue 4);
+    a search also never misses a post that is there."""
+    if terms is None or terms.title != title:
+        terms = analyse_post(post.html, title)
+    _store([(post.pk, terms.title_terms, terms.body_terms, set(terms.words))], set())
 
 
 def index_posts(post_ids: Iterable[int]) -> None:

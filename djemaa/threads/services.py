@@ -21,7 +21,6 @@ from django.utils.translation import ngettext
 from djemaa.core.errors import ServiceError
 from djemaa.forums import services as forum_services
 from djemaa.forums.models import Category
-from djemaa.markup.render import Rendered
 from djemaa.permissions import rules
 from djemaa.posts import services as post_services
 from djemaa.posts.models import Post
@@ -93,7 +92,7 @@ def start_thread(
     fmt: str = "markdown",
     submission_token: str | None = None,
     held: bool = False,
-    rendered: Rendered | None = None,
+    prepared: post_services.Prepared | None = None,
     **options,
 ) -> Thread:
     """Open a thread with its first post, as a member starting a discussion does."""
@@ -106,7 +105,7 @@ def start_thread(
         created_at=thread.created_at,
         submission_token=submission_token,
         held=held,
-        rendered=rendered,
+        prepared=prepared,
     )
     return thread
 
@@ -138,12 +137,12 @@ def refuse_thread_unless_allowed(user, category: Category) -> None:
 
 
 # SQLite has one writer at a time. This process's posting threads wait for it here, each
-# woken as soon as the one before is done (its search-index write after commit included),
-# instead of in SQLite's busy handler, which sleeps in growing steps (up to 100 ms) and
-# leaves the database idle while they all sleep; only the server's other processes still
-# meet on the busy timeout. Measured with bench/run.py's posting part (8 members, 2 workers,
-# readers on), with and without this lock in 6 alternated runs: more replies in each,
-# 25 against 21 replies/s (medians). PostgreSQL locks the thread's row: nothing to queue for.
+# woken as soon as the one before is done, instead of in SQLite's busy handler, which
+# sleeps in growing steps (up to 100 ms) and leaves the database idle while they all
+# sleep; only the server's other processes still meet on the busy timeout. Measured with
+# bench/run.py's posting part (8 members, 2 workers, readers on), with and without this
+# lock in 6 alternated runs: more replies in each, 25 against 21 replies/s (medians).
+# PostgreSQL locks the thread's row: nothing to queue for.
 _sqlite_posting_lock = threading.Lock()
 
 
@@ -162,16 +161,17 @@ def _posting_transaction() -> Iterator[None]:
 def _once(
     user,
     submission_token: str | None,
-    prepare: Callable[[], Rendered],
-    write: Callable[[Rendered], T],
+    prepare: Callable[[], post_services.Prepared],
+    write: Callable[[post_services.Prepared], T],
     found: Callable[[Post], T],
 ) -> T:
     """`write` what `prepare` made, unless this form was sent before; then `found` of the
     post it wrote.
 
     A double click or a resent form carries the same token: the second submission gets the
-    first one's result instead of a second post. `prepare` checks and renders before the
-    write transaction, which on SQLite holds the one write lock; `write` checks again inside.
+    first one's result instead of a second post. `prepare` checks, renders and analyses
+    for search before the write transaction, which on SQLite holds the one write lock;
+    `write` checks again inside.
     """
     if earlier := post_services.submitted_post(user, submission_token):
         return found(earlier)
@@ -200,11 +200,14 @@ def check_reply(
         refuse_reply_unless_allowed(user, thread)
         post_services.check_posting_rate(user)
 
-    def prepare() -> Rendered:
+    def prepare() -> post_services.Prepared:
         check()
+        # The forums above, which create_post counts the reply in: read now, not under the
+        # write lock (the category keeps its parents once read).
+        thread.category.ancestor_ids()
         return post_services.prerender(source)
 
-    def write(rendered: Rendered) -> Post:
+    def write(prepared: post_services.Prepared) -> Post:
         check()
         post = post_services.create_post(
             author=user,
@@ -213,7 +216,7 @@ def check_reply(
             reply_to=reply_to,
             submission_token=submission_token,
             held=rules.posts_are_held(user, thread.category),
-            rendered=rendered,
+            prepared=prepared,
         )
         post_services.discard_draft(user, thread=thread)
         mark_read(user, thread, post.number)
@@ -231,12 +234,14 @@ def check_start_thread(
         refuse_thread_unless_allowed(user, category)
         post_services.check_posting_rate(user)
 
-    def prepare() -> Rendered:
+    def prepare() -> post_services.Prepared:
         check()
-        check_new_thread(title=title, category=category)  # its refusals come before the text's
-        return post_services.prerender(source)
+        # Its refusals come before the text's; the opening post is indexed with the title.
+        checked_title = check_new_thread(title=title, category=category)
+        category.ancestor_ids()  # read now, not under the write lock (as in check_reply)
+        return post_services.prerender(source, title=checked_title)
 
-    def write(rendered: Rendered) -> Thread:
+    def write(prepared: post_services.Prepared) -> Thread:
         check()
         thread = start_thread(
             author=user,
@@ -245,7 +250,7 @@ def check_start_thread(
             source=source,
             submission_token=submission_token,
             held=rules.posts_are_held(user, category),
-            rendered=rendered,
+            prepared=prepared,
         )
         post_services.discard_draft(user, category=category)
         mark_read(user, thread, 1)

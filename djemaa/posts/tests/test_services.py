@@ -197,6 +197,72 @@ def test_an_older_post_arriving_late_does_not_become_the_last_post(make_thread, 
     assert_counters_are_exact()
 
 
+def test_a_post_counts_in_every_forum_above_and_is_their_last_post_only_where_newest(
+    make_forum, make_thread, make_post
+):
+    forum = make_forum()
+    top = forum.parent
+    sub_a, sub_b = make_forum(parent=forum), make_forum(parent=forum)
+    in_a = make_thread(category=sub_a)
+    in_b = make_thread(category=sub_b, created_at=timezone.now() - timedelta(days=60))
+    newest = make_post(in_a)
+    late = make_post(in_b, created_at=timezone.now() - timedelta(days=30))
+
+    counts = dict(Category.objects.values_list("pk", "post_count"))
+    last = dict(Category.objects.values_list("pk", "last_post_id"))
+    assert [counts[pk] for pk in (top.pk, forum.pk, sub_a.pk, sub_b.pk)] == [4, 4, 2, 2]
+    assert [last[pk] for pk in (top.pk, forum.pk, sub_a.pk)] == [newest.pk] * 3
+    assert last[sub_b.pk] == late.pk  # newer than the thread's opening post, 60 days old
+    assert_counters_are_exact()
+
+
+def test_a_reply_is_in_the_search_index_with_its_post_before_any_commit(make_thread, make_post):
+    from djemaa.search.models import PostEntry
+
+    thread = make_thread(title="Tlemcen", source="Oran")
+    reply = make_post(thread, source="Oran Tlemcen")
+    # No on-commit callback ran (this test's transaction never commits): the entries were
+    # written with the posts; the title goes with the opening post only.
+    opening = thread.posts.get(number=1)
+    assert PostEntry.objects.get(post=opening).title == "tlemcen"
+    assert PostEntry.objects.get(post=opening).body == "oran"
+    assert (PostEntry.objects.get(post=reply).title, PostEntry.objects.get(post=reply).body) == (
+        "",
+        "oran tlemcen",
+    )
+
+
+def test_terms_analysed_without_the_title_are_analysed_again_for_an_opening_post(
+    make_member, make_forum
+):
+    from djemaa.search.models import PostEntry
+    from djemaa.threads.services import start_thread
+
+    prepared = services.prerender("Oran")  # as for a reply: no title
+    thread = start_thread(
+        author=make_member(),
+        category=make_forum(),
+        title="Tlemcen",
+        source="Oran",
+        prepared=prepared,
+    )
+    assert PostEntry.objects.get(post__thread=thread).title == "tlemcen"
+
+
+def test_renumbering_moves_the_title_in_the_index_to_the_new_opening_post(
+    make_thread, make_post, django_capture_on_commit_callbacks
+):
+    from djemaa.search.models import PostEntry
+
+    thread = make_thread(title="Tlemcen")
+    first = thread.posts.get()
+    earlier = make_post(thread, created_at=thread.created_at - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.renumber_thread_by_time(thread)
+    titles = dict(PostEntry.objects.values_list("post_id", "title"))
+    assert (titles[earlier.pk], titles[first.pk]) == ("tlemcen", "")
+
+
 def test_renumbering_orders_posts_by_time_then_arrival(make_thread, make_post):
     thread = make_thread()
     start = thread.created_at

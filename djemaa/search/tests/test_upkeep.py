@@ -1,9 +1,11 @@
 """The index after every kind of change, through the verbs themselves.
 
-The verbs schedule their index upkeep after commit, so these tests commit (transactional):
+The verbs schedule their index upkeep after commit (create_post writes the entry with the
+post), so these tests commit (transactional):
 
     verb                                           calls after commit
-    posts.create_post (threads.start_thread too)   index_posts([post.pk])
+    posts.create_post (threads.start_thread too)   nothing: index_new_post, in its transaction
+    posts.renumber_thread_by_time                  index_posts([old #1, new #1]) when they differ
     posts.edit_post, posts.replace_source          index_posts([post.pk])
     moderation.rename_thread                       reindex_thread(thread.pk)
     moderation.merge_threads                       reindex_thread(target.pk)

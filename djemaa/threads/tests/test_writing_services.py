@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from djemaa.core.errors import ServiceError
@@ -162,3 +164,22 @@ def test_a_new_thread_opens_with_its_first_post_once_and_ends_the_draft(make_for
     assert Post.objects.get(thread=thread).number == 1
     assert ReadPosition.objects.get(user=member, thread=thread).last_read_number == 1
     assert not Draft.objects.filter(author=member).exists()
+
+
+def test_a_reply_reads_the_forums_it_counts_in_before_it_writes(
+    make_forum, make_thread, make_member
+):
+    sub_forum = make_forum(parent=make_forum())
+    # As the view has it: the forum, not the forums above it.
+    thread = Thread.objects.select_related("category").get(pk=make_thread(category=sub_forum).pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        services.check_reply(user=make_member(), thread=thread, source="Hello")
+
+    statements = [query["sql"] for query in queries.captured_queries]
+    first_write = next(i for i, sql in enumerate(statements) if sql.startswith("UPDATE"))
+    assert not [
+        sql
+        for sql in statements[first_write:]
+        if sql.startswith("SELECT") and 'FROM "forums_category"' in sql
+    ]
