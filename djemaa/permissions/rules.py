@@ -13,7 +13,6 @@ request costs one small query (the generation and the person's groups) instead o
 """
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -23,7 +22,7 @@ from django.db.models import CharField, F, IntegerField, Q, QuerySet, Value
 from django.http import Http404
 
 from djemaa.accounts.bans import is_banned
-from djemaa.core.pagecache import SITE
+from djemaa.core.pagecache import SITE, BoundedStore
 from djemaa.forums.models import Category
 from djemaa.posts.models import Post
 from djemaa.threads.models import Thread
@@ -253,8 +252,9 @@ def _resolve(rights_class: RightsClass) -> TreeRights:
 class RightsClasses:
     """The rights of the classes this process met at the newest generation it saw.
 
-    Request threads share it, hence the lock. Bounded: a site has few classes (combinations
-    of groups), but nothing stops an administrator from making many.
+    Request threads share it, hence the lock. Bounded (each class counts 1 in the store): a
+    site has few classes (combinations of groups), but nothing stops an administrator from
+    making many.
     """
 
     MAX_CLASSES = 256
@@ -262,14 +262,11 @@ class RightsClasses:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._generation = None
-        self._kept: OrderedDict[tuple, TreeRights] = OrderedDict()
+        self._kept = BoundedStore(self.MAX_CLASSES)
 
     def get(self, key: tuple) -> TreeRights | None:
         with self._lock:
-            rights = self._kept.get(key)
-            if rights is not None:
-                self._kept.move_to_end(key)
-            return rights
+            return self._kept.get(key)
 
     def put(self, key: tuple, rights: TreeRights) -> None:
         generation = key[0]
@@ -278,9 +275,7 @@ class RightsClasses:
                 # Classes of another generation are dead (or, rarely, a late reader's): drop.
                 self._kept.clear()
                 self._generation = generation
-            self._kept[key] = rights
-            if len(self._kept) > self.MAX_CLASSES:
-                self._kept.popitem(last=False)
+            self._kept.put(key, rights, 1)
 
     def clear(self) -> None:
         with self._lock:
