@@ -5,6 +5,6 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_application = get_asgi_application()
 
-from djemaa.core.pagecache import GuestPageCache  # noqa: E402 - needs the settings above
+from djemaa.core.pagecache import PageCache  # noqa: E402 - needs the settings above
 
-application = GuestPageCache(django_application)
+application = PageCache(django_application)

@@ -3,8 +3,15 @@
 Guests (no session cookie) who ask for the same address in the same language and time zone get
 the same HTML, so the forum index, forum pages and thread pages are kept in each server
 process's memory and sent again without routing, middleware, queries or templates. Reading a
-forum is mostly guests reading; members' pages, which carry their name, their forms and their
-unread marks, are never kept.
+forum is mostly guests reading.
+
+Members' thread pages are kept too, once per rights class (permissions.rules: people of a
+class see the same forums with the same actions), language and time zone. What is the
+member's own is left out of the kept page as *slots* (their name in the header, their form
+tokens) and filled in for each member on the way out (`register_slot`). A kept page goes only to
+members it is true for: a plain signed-in session (accounts.signed_in: nothing waiting in it,
+not banned), who have read the page already, wrote none of its posts, and have no draft or
+post held in its thread (`keep_for_members_if`). Anyone else gets Django.
 
 A kept page carries the *token* it was rendered from: a few values read with one indexed query
 (the site's generation, and for a thread page the thread's row and version). Every hit reads the
@@ -35,13 +42,19 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, connections
 from django.db.models import F
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, _mask_cipher_secret
 
 from .middleware import TIME_ZONE_COOKIE
 
 # The request's scope carries the page's key from the wrapper to the view, and the view's
 # token back to the wrapper (Django's ASGI request keeps the scope it was made from).
-KEY_SCOPE = "djemaa.guest_page_key"
-TOKEN_SCOPE = "djemaa.guest_page_token"  # noqa: S105 - a name, not a secret
+KEY_SCOPE = "djemaa.page_key"
+TOKEN_SCOPE = "djemaa.page_token"  # noqa: S105 - a name, not a secret
+# A member's requests also carry who the wrapper found signed in (a Visit), whether the page
+# is rendered with slots for the wrapper to fill, and which members may share it.
+VISIT_SCOPE = "djemaa.member_visit"
+SLOTS_SCOPE = "djemaa.member_slots"
+CHECK_SCOPE = "djemaa.member_check"
 
 SITE = "site"
 THREAD = "thread"
@@ -67,6 +80,44 @@ class Token:
     value: tuple | None
 
 
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A signed-in member as a kept page needs them: what picks the page, what fills its slots."""
+
+    user_id: int
+    username: str
+    language: str  # their setting ("" when none): it comes before the request's
+    time_zone: str
+    rights_key: tuple  # permissions.rules.RightsClass.key
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    member: Member
+    csrf_secret: str  # from their CSRF cookie: each page gets it masked afresh
+
+
+# Stands for the member's id in a MemberCheck's parameters.
+MEMBER = object()
+
+
+@dataclass(frozen=True, slots=True)
+class MemberCheck:
+    """One query that says whether a kept page may be sent to a member (keep_for_members_if):
+    it answers one row whose first value is true when it may; MEMBER in `params` is their id.
+    The page's `authors` never get it: their own posts carry their own actions."""
+
+    sql: str
+    params: tuple
+    authors: frozenset[int]
+
+    def holds(self, fetchone: Callable, user_id: int) -> bool:
+        if user_id in self.authors:
+            return False
+        row = fetchone(self.sql, tuple(user_id if p is MEMBER else p for p in self.params))
+        return bool(row and row[0])
+
+
 @dataclass(slots=True)
 class Page:
     token: Token
@@ -76,6 +127,8 @@ class Page:
     body: bytes
     # What the view would have done again for this request (a thread page counts a view).
     on_hit: Callable[[], None] | None
+    # Members' pages: who else it is true for. Their body has slots, their headers no length.
+    member_check: MemberCheck | None = None
 
     @property
     def size(self) -> int:
@@ -121,32 +174,29 @@ class BoundedStore:
         self.size = 0
 
 
-# Cookies a guest may carry that change nothing on a page, or that the key below includes.
+# Cookies a guest may carry that change nothing on a page, or that the key below includes;
+# members carry their session too (a message waiting, for one, is another cookie).
 GUEST_COOKIES = frozenset(
     {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME, TIME_ZONE_COOKIE}
 )
+MEMBER_COOKIES = GUEST_COOKIES | {settings.SESSION_COOKIE_NAME}
 
 
 def _cookies(header: bytes) -> dict[str, str] | None:
-    """A guest's cookies by name, or None when one of them may make the page theirs."""
+    """The cookies by name, or None when one of them may make the page the visitor's own."""
     cookies = {}
     for part in header.decode("latin-1").split(";"):
         name, _, value = part.strip().partition("=")
         if not name:
             continue
-        if name not in GUEST_COOKIES:
+        if name not in MEMBER_COOKIES:
             return None
         cookies[name] = value
     return cookies
 
 
-def guest_key(scope: dict) -> tuple | None:
-    """What makes two guests' requests give the same page; None when the page may differ
-    from one visitor to the next (a session, a message waiting, a member)."""
-    headers = dict(scope["headers"])  # a repeated header counts once: none of these repeat
-    cookies = _cookies(headers.get(b"cookie", b""))
-    if cookies is None:
-        return None
+def _request_key(scope: dict, headers: dict, cookies: dict) -> tuple:
+    """What of a request, besides who sends it, makes the page it gets."""
     return (
         scope.get("scheme", "http"),
         headers.get(b"x-forwarded-proto", b""),  # behind the TLS proxy (SECURE_PROXY_SSL_HEADER)
@@ -158,6 +208,48 @@ def guest_key(scope: dict) -> tuple | None:
         cookies.get(settings.LANGUAGE_COOKIE_NAME, ""),
         cookies.get(TIME_ZONE_COOKIE, ""),
     )
+
+
+def guest_key(scope: dict) -> tuple | None:
+    """What makes two guests' requests give the same page; None when the page may differ
+    from one visitor to the next (a session, a message waiting, a member)."""
+    headers = dict(scope["headers"])  # a repeated header counts once: none of these repeat
+    cookies = _cookies(headers.get(b"cookie", b""))
+    if cookies is None or settings.SESSION_COOKIE_NAME in cookies:
+        return None
+    return _request_key(scope, headers, cookies)
+
+
+def _csrf_secret(cookies: dict) -> str | None:
+    """The CSRF cookie's secret when Django would take it as it is (else it sends a new one)."""
+    secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
+    if len(secret) == CSRF_SECRET_LENGTH and not set(secret) - set(CSRF_ALLOWED_CHARS):
+        return secret
+    return None
+
+
+def member_visit(scope: dict, reader: "DatabaseReader") -> tuple[tuple, Visit] | None:
+    """A member's request as a kept page may answer it: its key and who sends it; None when
+    only Django may (not a plain signed-in session, no CSRF cookie to mask, other cookies)."""
+    from djemaa.accounts.signed_in import read_member  # accounts stands on this module
+
+    headers = dict(scope["headers"])
+    cookies = _cookies(headers.get(b"cookie", b""))
+    if cookies is None or settings.SESSION_COOKIE_NAME not in cookies:
+        return None
+    secret = _csrf_secret(cookies)
+    if secret is None:
+        return None
+    member = read_member(reader.fetchone, reader.fetchall, cookies[settings.SESSION_COOKIE_NAME])
+    if member is None:
+        return None
+    key = (
+        *_request_key(scope, headers, cookies),
+        member.language,
+        member.time_zone,
+        member.rights_key,
+    )
+    return key, Visit(member, secret)
 
 
 def site_changed() -> None:
@@ -187,29 +279,101 @@ def may_keep_for_guests(request) -> bool:
     return scope is not None and KEY_SCOPE in scope and not request.user.is_authenticated
 
 
-def keep_for_guests(
-    request, kind: str, argument: int | None = None, on_hit: Callable[[], None] | None = None
+def _member_visit_of(request) -> Visit | None:
+    """The wrapper's Visit when Django found the same member signed in."""
+    visit = request.scope.get(VISIT_SCOPE)
+    if visit is None or visit.member.user_id != request.user.pk:
+        return None
+    return visit
+
+
+def keep_page(
+    request,
+    kind: str,
+    argument: int | None = None,
+    on_hit: Callable[[], None] | None = None,
+    *,
+    for_members: bool = False,
 ) -> None:
     """Let the wrapper keep this guest's page (or redirect), valid while the token read *now*
     holds; `on_hit` runs, on the event loop, each time the kept page is sent instead.
 
+    With `for_members`, a member's page is rendered with slots (see `slot`) and kept once the
+    view says who else it is true for (`keep_for_members_if`).
+
     Views call it before they read what they show, so that a change committed while the
     page renders makes the kept page out of date instead of hiding in it.
     """
-    if may_keep_for_guests(request):
-        request.scope[TOKEN_SCOPE] = (read_token(kind, argument), on_hit)
+    scope = getattr(request, "scope", None)
+    if scope is None or KEY_SCOPE not in scope:
+        return
+    if request.user.is_authenticated:
+        if not for_members or _member_visit_of(request) is None:
+            return
+        scope[SLOTS_SCOPE] = True
+    elif VISIT_SCOPE in scope:
+        return  # the wrapper took the session for a member's, Django did not: not a guest's page
+    scope[TOKEN_SCOPE] = (read_token(kind, argument), on_hit)
+
+
+def keep_for_members_if(request, check: MemberCheck) -> None:
+    """Keep this member's page (after `keep_page(..., for_members=True)`) for the members
+    `check` holds for; a member's page the view says nothing about is not kept."""
+    scope = getattr(request, "scope", None)
+    if scope is not None and TOKEN_SCOPE in scope and SLOTS_SCOPE in scope:
+        scope[CHECK_SCOPE] = check
 
 
 def do_not_keep(request) -> None:
-    """Withdraw `keep_for_guests`: what was read turned out not to follow its token."""
+    """Withdraw `keep_page`: what was read turned out not to follow its token."""
     scope = getattr(request, "scope", None)
     if scope is not None:
         scope.pop(TOKEN_SCOPE, None)
+        scope.pop(CHECK_SCOPE, None)
 
 
-class TokenReader:
-    """Reads tokens outside Django's connections, from the event loop, in a few microseconds
-    on SQLite: the check on every hit must cost far less than the page it saves."""
+# Slots: what of a member's page is theirs alone, rendered as a placeholder and filled in by
+# the wrapper for each member it sends the page to. Placeholders are unguessable (a post cannot
+# carry one to have somebody's token written into it) and change with each process.
+_SLOT_SECRET = secrets.token_hex(16)
+_slot_fillers: dict[str, Callable[[Visit], str]] = {}
+
+
+def _placeholder(name: str) -> str:
+    return f"djemaa-slot-{_SLOT_SECRET}-{name}"
+
+
+def register_slot(name: str, fill: Callable[[Visit], str]) -> None:
+    """`fill(visit)` gives the HTML standing in the page where `slot(request, name)` was put;
+    it runs on the event loop, so it must not touch the database."""
+    _slot_fillers[name] = fill
+
+
+def slot(request, name: str) -> str | None:
+    """The placeholder to render instead of the member's own value, or None when the page is
+    rendered whole (a guest, a page not kept for members): then render the value itself."""
+    scope = getattr(request, "scope", None)
+    if scope is None or SLOTS_SCOPE not in scope:
+        return None
+    return _placeholder(name)
+
+
+def fill_slots(body: bytes, visit: Visit) -> bytes:
+    for name, fill in _slot_fillers.items():
+        placeholder = _placeholder(name).encode()
+        if placeholder in body:
+            body = body.replace(placeholder, fill(visit).encode())
+    return body
+
+
+# The form token of every member's page: their CSRF secret, masked afresh for each page as
+# Django's get_token does (BREACH), so that no two pages carry the same bytes.
+register_slot("csrf_token", lambda visit: _mask_cipher_secret(visit.csrf_secret))
+
+
+class DatabaseReader:
+    """Reads outside Django's connections, from the event loop, in a few microseconds on
+    SQLite: the checks on every hit must cost far less than the page they save."""
 
     def __init__(self) -> None:
         self._connection: Any = None
@@ -236,17 +400,29 @@ class TokenReader:
         self._for = target
         return self._connection
 
-    def read(self, kind: str, argument: int | None) -> Token:
-        sql = TOKEN_SQL[kind]
+    def _execute(self, sql: str, params: tuple):
         if connection.vendor == "sqlite":
             sql = sql.replace("%s", "?")
+        return self._connect().execute(sql, params)
+
+    def fetchall(self, sql: str, params: tuple = ()) -> list | None:
+        """The rows, or None when the database could not be read (the caller goes to Django)."""
         try:
-            row = self._connect().execute(sql, () if argument is None else (argument,)).fetchone()
+            return self._execute(sql, params).fetchall()
         except Exception:  # noqa: BLE001 - any driver's error: sqlite3's, psycopg's
-            # A lost connection answers "changed": Django serves, and the next hit reconnects.
+            # A lost connection: Django serves, and the next hit reconnects.
             self.close()
-            return Token(kind, argument, ("unreadable",))
-        return Token(kind, argument, None if row is None else tuple(row))
+            return None
+
+    def fetchone(self, sql: str, params: tuple = ()) -> tuple | None:
+        rows = self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    def read(self, kind: str, argument: int | None) -> Token:
+        rows = self.fetchall(TOKEN_SQL[kind], () if argument is None else (argument,))
+        if rows is None:
+            return Token(kind, argument, ("unreadable",))  # never equal: Django serves
+        return Token(kind, argument, tuple(rows[0]) if rows else None)
 
     def close(self) -> None:
         if self._connection is not None:
@@ -256,63 +432,101 @@ class TokenReader:
                 self._connection = None
 
 
-class GuestPageCache:
-    """ASGI wrapper around Django: answers guests from kept pages, keeps what views allow."""
+def _without_length(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    return [(name, value) for name, value in headers if name.lower() != b"content-length"]
+
+
+def _with_length(headers: list[tuple[bytes, bytes]], body: bytes) -> list[tuple[bytes, bytes]]:
+    return [*_without_length(headers), (b"content-length", str(len(body)).encode())]
+
+
+class PageCache:
+    """ASGI wrapper around Django: answers guests and members from kept pages, keeps what
+    views allow, and fills the slots of members' pages."""
 
     def __init__(self, app, store: BoundedStore | None = None) -> None:
         self.app = app
         self.store = store or BoundedStore(settings.DJEMAA_GUEST_CACHE_MB * 1024 * 1024)
-        self.tokens = TokenReader()
+        self.reader = DatabaseReader()
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "GET" or not self.store.max_bytes:
             return await self.app(scope, receive, send)
+        visit = None
         key = guest_key(scope)
         if key is None:
-            return await self.app(scope, receive, send)
+            found = member_visit(scope, self.reader)
+            if found is None:
+                return await self.app(scope, receive, send)
+            key, visit = found
         page = self.store.get(key)
         if page is not None:
             if (
-                time.monotonic() < page.expires_at
-                and self.tokens.read(page.token.kind, page.token.argument) == page.token
+                time.monotonic() >= page.expires_at
+                or self.reader.read(page.token.kind, page.token.argument) != page.token
             ):
-                await self._send(page, send)
+                self.store.discard(key)
+            elif visit is None or page.member_check.holds(
+                self.reader.fetchone, visit.member.user_id
+            ):
+                await self._send(page, send, visit)
                 return
-            self.store.discard(key)
-        await self._render_and_keep(key, scope, receive, send)
+            # Else true, but not for this member: kept for the others, Django renders theirs.
+        await self._render_and_keep(key, visit, scope, receive, send)
 
-    async def _send(self, page: Page, send) -> None:
+    async def _send(self, page: Page, send, visit: Visit | None) -> None:
         if page.on_hit is not None:
             page.on_hit()
-        await send({"type": "http.response.start", "status": page.status, "headers": page.headers})
-        await send({"type": "http.response.body", "body": page.body})
+        headers, body = page.headers, page.body
+        if visit is not None:
+            body = fill_slots(body, visit)
+            headers = _with_length(headers, body)
+        await send({"type": "http.response.start", "status": page.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
-    async def _render_and_keep(self, key: tuple, scope, receive, send) -> None:
+    async def _render_and_keep(self, key: tuple, visit: Visit | None, scope, receive, send):
         scope = {**scope, KEY_SCOPE: key}
+        if visit is not None:
+            scope[VISIT_SCOPE] = visit
         start: dict = {}
         chunks: list[bytes] = []
 
         async def capture(message):
             if message["type"] == "http.response.start":
                 start.update(message)
+                if SLOTS_SCOPE in scope:
+                    return  # sent once the whole body is in and its slots filled
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
+                if SLOTS_SCOPE in scope:
+                    if message.get("more_body"):
+                        return
+                    body = fill_slots(b"".join(chunks), visit)
+                    await send({**start, "headers": _with_length(start["headers"], body)})
+                    message = {"type": "http.response.body", "body": body}
             await send(message)
 
         await self.app(scope, receive, capture)
         status = start.get("status")
         if TOKEN_SCOPE not in scope or status not in KEPT_STATUSES:
             return
+        check = scope.get(CHECK_SCOPE)
+        if visit is not None and check is None:
+            return
         token, on_hit = scope[TOKEN_SCOPE]
         headers = [(bytes(name), bytes(value)) for name, value in start.get("headers", [])]
         if any(name.lower() == b"set-cookie" for name, _ in headers):
             return  # somebody's cookie is not everybody's page
+        if check is not None:
+            headers = _without_length(headers)
         seconds = (
             settings.DJEMAA_GUEST_THREAD_SECONDS
             if token.kind == THREAD
             else settings.DJEMAA_GUEST_LIST_SECONDS
         )
-        page = Page(token, time.monotonic() + seconds, status, headers, b"".join(chunks), on_hit)
+        page = Page(
+            token, time.monotonic() + seconds, status, headers, b"".join(chunks), on_hit, check
+        )
         self.store.put(key, page, page.size)
 
 

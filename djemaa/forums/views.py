@@ -11,7 +11,7 @@ from . import querysets
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    pagecache.keep_for_guests(request, pagecache.SITE)
+    pagecache.keep_page(request, pagecache.SITE)
     context = {
         "sections": querysets.forum_index(request.user),
         "announcements": list(forum_services.active_announcements(None)),
@@ -25,7 +25,7 @@ def forum(request: HttpRequest, pk: str | int, slug: str | None = None) -> HttpR
     Reached without its slug or with an outdated one (the title changed), it answers with a
     permanent redirect to its one address, keeping the query string.
     """
-    pagecache.keep_for_guests(request, pagecache.SITE)
+    pagecache.keep_page(request, pagecache.SITE)
     category = rules.get_category_for(request.user, int(pk))
     if slug != (category.slug or "-"):
         url = category.get_absolute_url()

@@ -115,6 +115,12 @@ def _rights_class(user) -> RightsClass:
         else:
             cursor.execute(_GENERATION_SQL, [SITE])
         rows = cursor.fetchall()
+    return _class_of(
+        rows, authenticated, authenticated and user.is_staff, authenticated and user.is_superuser
+    )
+
+
+def _class_of(rows, authenticated: bool, is_staff: bool, is_superuser: bool) -> RightsClass:
     generation, groups, names = None, set(), set()
     for name, value in rows:
         if name is None:
@@ -123,13 +129,17 @@ def _rights_class(user) -> RightsClass:
             groups.add(value)
             names.add(name)
     return RightsClass(
-        generation,
-        authenticated,
-        authenticated and user.is_staff,
-        authenticated and user.is_superuser,
-        frozenset(groups),
-        frozenset(names),
+        generation, authenticated, is_staff, is_superuser, frozenset(groups), frozenset(names)
     )
+
+
+def member_rights_key(fetchall, user_id: int, is_staff: bool, is_superuser: bool) -> tuple | None:
+    """A member's rights class key read through `fetchall(sql, params)` (core.pagecache's own
+    connection, outside a request); None when it could not be read."""
+    rows = fetchall(_CLASS_SQL, (SITE, user_id))
+    if rows is None:
+        return None
+    return _class_of(rows, True, is_staff, is_superuser).key
 
 
 def _rows(rights_class: RightsClass) -> QuerySet:

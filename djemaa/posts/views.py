@@ -31,7 +31,7 @@ def permalink(request: HttpRequest, pk: int) -> HttpResponse:
     if pagecache.may_keep_for_guests(request):
         thread_id = Post.objects.filter(pk=pk).values_list("thread_id", flat=True).first()
         if thread_id is not None:
-            pagecache.keep_for_guests(request, pagecache.THREAD, thread_id)
+            pagecache.keep_page(request, pagecache.THREAD, thread_id)
     post = get_post_for(request.user, pk)
     if post.thread_id != thread_id:  # moved in between: its token says nothing of it
         pagecache.do_not_keep(request)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from djemaa.core import pagecache
 from djemaa.core.pagecache import BoundedStore
 from djemaa.moderation.services import can_report
 from djemaa.posts.models import Post
@@ -95,8 +96,9 @@ def render_post_blocks(
             with _blocks_lock:
                 _blocks.put(key, html, len(html) * 2)
         if TOKEN_PLACEHOLDER in html:
-            # Only forms for members carry it: a guest's page never asks for a token.
-            token = token or get_token(request)
+            # Only forms for members carry it: a guest's page never asks for a token. A page
+            # kept for members gets the slot the wrapper fills with each one's token.
+            token = token or pagecache.slot(request, "csrf_token") or get_token(request)
             html = html.replace(TOKEN_PLACEHOLDER, token)
         post.block = mark_safe(html)  # noqa: S308 - rendered by our template just above
 

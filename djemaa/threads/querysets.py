@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from djemaa.core import pagecache
 from djemaa.core.pagination import Pagination, pagination_for, requested_page_number
 from djemaa.permissions.rules import visible_posts
 from djemaa.posts.models import Post
@@ -108,6 +109,30 @@ def read_number(user, thread: Thread) -> int | None:
         "last_read_number", flat=True
     )
     return found.first() or 0
+
+
+# Whether a member's thread page is the one Django would render for them, asked of a kept
+# page on each hit (see shares_page_with): they read past its posts already (Django would move
+# their reading position, which the page does not show but must record), and they have no draft
+# in the thread (it fills the reply box) nor a post held in it (shown to its author alone).
+_MEMBER_AT_THREAD_SQL = (
+    "SELECT COALESCE((SELECT last_read_number FROM threads_readposition"
+    " WHERE thread_id = %s AND user_id = %s), 0) >= %s"
+    " AND NOT EXISTS (SELECT 1 FROM posts_draft WHERE thread_id = %s AND author_id = %s)"
+    " AND NOT EXISTS (SELECT 1 FROM posts_post"
+    " WHERE thread_id = %s AND author_id = %s AND held_at IS NOT NULL)"
+)
+
+
+def shares_page_with(
+    thread_id: int, highest_number: int, author_ids: set[int]
+) -> pagecache.MemberCheck:
+    """Which members a kept page of this thread, showing posts up to `highest_number` by
+    `author_ids`, is true for (besides their rights class, language and time zone): not its
+    authors, whose posts carry their own actions, and those _MEMBER_AT_THREAD_SQL admits."""
+    thread, member = thread_id, pagecache.MEMBER
+    params = (thread, member, highest_number, thread, member, thread, member)
+    return pagecache.MemberCheck(_MEMBER_AT_THREAD_SQL, params, frozenset(author_ids))
 
 
 def page_of_number(number: int) -> int:

@@ -67,16 +67,29 @@ def _prepare_for_display(posts: list[Post], user) -> None:
         post.body_html = _stored_html(html)
 
 
+def _keep_for_members(request: HttpRequest, thread: Thread, page, filters) -> None:
+    """Let the wrapper send this page to the reader's peers (same rights, language and zone)
+    for whom it is exactly what Django would render: see querysets.shares_page_with. Not a
+    held thread (its author sees it differently), nor "new posts only" (whose page follows
+    each member's reading position), nor a page without posts."""
+    if thread.is_held or filters.new_since is not None or not page.posts:
+        return
+    authors = {post.author_id for post in page.posts}
+    check = querysets.shares_page_with(thread.pk, page.highest_number, authors)
+    pagecache.keep_for_members_if(request, check)
+
+
 @require_safe
 def thread_detail(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
     """A thread page, or with FRAGMENT_HEADER only its posts (the same template part)."""
     fragment = request.headers.get(FRAGMENT_HEADER) == "1"
-    pagecache.keep_for_guests(
+    pagecache.keep_page(
         request,
         pagecache.THREAD,
         int(pk),
         # A kept full page sent again is read again; a fragment belongs to a page counted.
         on_hit=None if fragment else partial(services.record_view_soon, int(pk)),
+        for_members=True,
     )
     try:
         thread = rules.get_thread_for(request.user, int(pk))
@@ -92,6 +105,7 @@ def thread_detail(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
     if read_up_to is not None and page.highest_number > read_up_to:
         # mark_read never moves backward either, but finding that out costs it queries.
         services.mark_read(request.user, thread, page.highest_number)
+    _keep_for_members(request, thread, page, filters)
     can_reply = rules.can_reply(request.user, thread)
     context = {
         "thread": thread,
@@ -137,7 +151,8 @@ def thread_detail(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
                 action=reverse("threads:reply", args=[thread.pk]),
                 source=draft.source if draft else "",
                 reply_to=_draft_reply_to(request.user, thread, draft),
-                token=post_services.new_submission_token(),
+                token=pagecache.slot(request, "submission_token")
+                or post_services.new_submission_token(),
             )
         response = render(request, "threads/thread.html", context)
     # Shared caches must not hand a fragment to a full page load, or the reverse.

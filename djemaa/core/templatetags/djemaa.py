@@ -2,6 +2,9 @@ from django import template
 from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from djemaa.core import pagecache
 
 register = template.Library()
 
@@ -41,3 +44,12 @@ def member_link(user):
 def member_name(user):
     """A member's name, isolated the same way, where it may not be a link (inside one)."""
     return format_html('<bdi dir="auto">{}</bdi>', user.username)
+
+
+@register.simple_tag(takes_context=True)
+def signed_in_as(context):
+    """The header's link to the signed-in member's profile: a slot on pages kept for members."""
+    placeholder = pagecache.slot(context["request"], "signed_in_as")
+    if placeholder is not None:
+        return mark_safe(placeholder)  # noqa: S308 - letters, digits and dashes only
+    return member_link(context["user"])

@@ -38,9 +38,9 @@ def django_app():
 
 @pytest.fixture
 def cache(transactional_db, django_app):
-    wrapper = pagecache.GuestPageCache(django_app, pagecache.BoundedStore(8 * 1024 * 1024))
+    wrapper = pagecache.PageCache(django_app, pagecache.BoundedStore(8 * 1024 * 1024))
     yield wrapper
-    wrapper.tokens.close()
+    wrapper.reader.close()
 
 
 def fetch(app, path: str, *headers: tuple[bytes, bytes]) -> tuple[int, dict, str]:
