@@ -4,76 +4,17 @@ The wrapper is driven as the server drives it (ASGI messages), around the real D
 application; committed data (transactional_db) so that its own connection sees the writes.
 """
 
-import asyncio
-
-import pytest
-from asgiref.sync import async_to_sync
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.urls import reverse
 
-from config.asgi import django_application
 from djemaa.core import pagecache
 from djemaa.permissions.models import Right
 from djemaa.permissions.services import ensure_built_in_groups, set_forum_rights
 from djemaa.posts.services import create_post, edit_post
 from djemaa.threads.models import Thread
 
-
-class CountingApp:
-    """Django, counting the requests that reach it."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    async def __call__(self, scope, receive, send):
-        self.calls += 1
-        await django_application(scope, receive, send)
-
-
-@pytest.fixture
-def django_app():
-    return CountingApp()
-
-
-@pytest.fixture
-def cache(transactional_db, django_app):
-    wrapper = pagecache.PageCache(django_app, pagecache.BoundedStore(8 * 1024 * 1024))
-    yield wrapper
-    wrapper.reader.close()
-
-
-def fetch(app, path: str, *headers: tuple[bytes, bytes]) -> tuple[int, dict, str]:
-    path, _, query = path.partition("?")
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": [(b"host", b"testserver"), *headers],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
-    sent, requests = [], [{"type": "http.request", "body": b"", "more_body": False}]
-
-    async def receive():
-        if requests:
-            return requests.pop()
-        await asyncio.Event().wait()  # the client stays until the answer is sent
-
-    async def send(message):
-        sent.append(message)
-
-    async_to_sync(app)(scope, receive, send)
-    start = sent[0]
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    headers = {name.decode().lower(): value.decode() for name, value in start["headers"]}
-    return start["status"], headers, body.decode()
+from .asgi import fetch
 
 
 def test_a_guests_second_visit_of_a_thread_is_sent_without_django(cache, django_app, make_thread):
@@ -164,7 +105,7 @@ def _administrator(make_member):
     return member
 
 
-def test_members_are_never_answered_from_kept_pages(cache, django_app, client, make_thread):
+def test_an_unknown_session_is_never_answered_from_kept_pages(cache, django_app, make_thread):
     thread = make_thread()
     fetch(cache, thread.get_absolute_url())
 

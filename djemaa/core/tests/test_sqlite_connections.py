@@ -12,7 +12,7 @@ from django.db.backends.signals import connection_created
 from config.asgi import django_application
 from djemaa.core.models import Generation
 from djemaa.core.sqlite import base
-from djemaa.core.tests.test_pagecache import fetch
+from djemaa.core.tests.asgi import fetch
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
