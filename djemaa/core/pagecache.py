@@ -1,4 +1,4 @@
-"""Whole pages kept for guests and sent again before Django runs, for as long as they are true.
+"""Whole pages kept and sent again before Django runs, for as long as they are true.
 
 Guests (no session cookie) who ask for the same address in the same language and time zone get
 the same HTML, so the forum index, forum pages and thread pages are kept in each server

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
 from deploy.scaleout import ScaleOut
-from djemaa.permissions.models import GUESTS, Right
+from djemaa.permissions.models import GUESTS, MEMBERS, Right
 from djemaa.permissions.services import ensure_built_in_groups
 from djemaa.posts.models import Post
 from djemaa.posts.tests.test_services import assert_counters_are_exact
@@ -188,28 +188,34 @@ def test_an_edit_or_a_deletion_through_one_process_shows_through_the_other(
         assert shown is None or shown in body
 
 
-def test_a_forum_hidden_from_guests_through_one_process_is_hidden_through_the_other(
-    a, b, make_thread, make_member
+def test_a_forum_hidden_through_one_process_is_hidden_through_the_other(
+    a, b, make_thread, make_member, old_member
 ):
     ensure_built_in_groups()  # an earlier test's flush emptied the groups table
     from django.contrib.auth.models import Group
 
     admin = make_member(is_admin=True)
-    thread = make_thread(source="Réservé aux membres bientôt")
+    _, member_cookie = old_member()
+    thread = make_thread(source="Réservé aux modérateurs bientôt")
     forum = thread.category
     url, forum_url = thread.get_absolute_url(), forum.get_absolute_url()
     for _ in range(2):
-        assert "Réservé aux membres bientôt" in page(b, url)
+        assert "Réservé aux modérateurs bientôt" in page(b, url)
+        assert "Réservé aux modérateurs bientôt" in page(b, url, member_cookie)
         assert thread.title in page(b, forum_url)
         assert forum.title in page(b, "/")
 
-    guests = Group.objects.get(name=GUESTS)
+    see = int(Right.SEE)
+    guests, members = Group.objects.get(name=GUESTS), Group.objects.get(name=MEMBERS)
     grid = f"/administration/forums/{forum.pk}/"
-    submit(a, grid, cookie_of(admin), **{f"g{guests.pk}-{int(Right.SEE)}": "refuse"})
-
+    submit(a, grid, cookie_of(admin), **{f"g{guests.pk}-{see}": "refuse"})
     assert request(b, "GET", url)[0] == 404
     assert request(b, "GET", forum_url)[0] == 404
     assert forum.title not in page(b, "/")
+    assert "Réservé aux modérateurs bientôt" in page(b, url, member_cookie)
+
+    submit(a, grid, cookie_of(admin), **{f"g{members.pk}-{see}": "refuse"})
+    assert request(b, "GET", url, member_cookie)[0] == 404
 
 
 def test_counters_stay_exact_when_replies_arrive_through_both_processes(
