@@ -30,6 +30,7 @@ Index and forum pages list the newest activity of many threads: they are kept fo
 post counts and view counters beside the posts may lag that long).
 """
 
+import re
 import secrets
 import sqlite3
 import time
@@ -124,15 +125,17 @@ class Page:
     expires_at: float
     status: int
     headers: list[tuple[bytes, bytes]]
-    body: bytes
+    # A guest's page as it is sent; a member's split at its slots (see split_at_slots).
+    body: bytes | list[bytes]
     # What the view would have done again for this request (a thread page counts a view).
     on_hit: Callable[[], None] | None
-    # Members' pages: who else it is true for. Their body has slots, their headers no length.
+    # Members' pages: who else it is true for. Their headers have no length (slots vary).
     member_check: MemberCheck | None = None
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
+        body = len(self.body) if isinstance(self.body, bytes) else sum(map(len, self.body))
+        return body + sum(len(name) + len(value) for name, value in self.headers)
 
 
 class BoundedStore:
@@ -336,17 +339,14 @@ def do_not_keep(request) -> None:
 # the wrapper for each member it sends the page to. Placeholders are unguessable (a post cannot
 # carry one to have somebody's token written into it) and change with each process.
 _SLOT_SECRET = secrets.token_hex(16)
-_slot_fillers: dict[str, Callable[[Visit], str]] = {}
-
-
-def _placeholder(name: str) -> str:
-    return f"djemaa-slot-{_SLOT_SECRET}-{name}"
+_SLOT_PLACEHOLDER = re.compile(rb"djemaa-slot-" + _SLOT_SECRET.encode() + rb"-([a-z_]+)")
+_slot_fillers: dict[bytes, Callable[[Visit], str]] = {}
 
 
 def register_slot(name: str, fill: Callable[[Visit], str]) -> None:
     """`fill(visit)` gives the HTML standing in the page where `slot(request, name)` was put;
     it runs on the event loop, so it must not touch the database."""
-    _slot_fillers[name] = fill
+    _slot_fillers[name.encode()] = fill
 
 
 def slot(request, name: str) -> str | None:
@@ -355,15 +355,24 @@ def slot(request, name: str) -> str | None:
     scope = getattr(request, "scope", None)
     if scope is None or SLOTS_SCOPE not in scope:
         return None
-    return _placeholder(name)
+    return f"djemaa-slot-{_SLOT_SECRET}-{name}"
 
 
-def fill_slots(body: bytes, visit: Visit) -> bytes:
-    for name, fill in _slot_fillers.items():
-        placeholder = _placeholder(name).encode()
-        if placeholder in body:
-            body = body.replace(placeholder, fill(visit).encode())
-    return body
+def split_at_slots(body: bytes) -> list[bytes]:
+    """The body's text between its slots, and the slots' names at odd places: split once when
+    the page is kept, joined with each member's values on every hit."""
+    return _SLOT_PLACEHOLDER.split(body)
+
+
+def fill_slots(parts: list[bytes], visit: Visit) -> bytes:
+    filled = list(parts)
+    values: dict[bytes, bytes] = {}
+    for index in range(1, len(filled), 2):
+        name = filled[index]
+        if name not in values:  # one value per page: one masked token, one submission token
+            values[name] = _slot_fillers[name](visit).encode()
+        filled[index] = values[name]
+    return b"".join(filled)
 
 
 # The form token of every member's page: their CSRF secret, masked afresh for each page as
@@ -501,7 +510,7 @@ class PageCache:
                 if SLOTS_SCOPE in scope:
                     if message.get("more_body"):
                         return
-                    body = fill_slots(b"".join(chunks), visit)
+                    body = fill_slots(split_at_slots(b"".join(chunks)), visit)
                     await send({**start, "headers": _with_length(start["headers"], body)})
                     message = {"type": "http.response.body", "body": body}
             await send(message)
@@ -517,16 +526,15 @@ class PageCache:
         headers = [(bytes(name), bytes(value)) for name, value in start.get("headers", [])]
         if any(name.lower() == b"set-cookie" for name, _ in headers):
             return  # somebody's cookie is not everybody's page
+        body = b"".join(chunks)
         if check is not None:
-            headers = _without_length(headers)
+            headers, body = _without_length(headers), split_at_slots(body)
         seconds = (
             settings.DJEMAA_GUEST_THREAD_SECONDS
             if token.kind == THREAD
             else settings.DJEMAA_GUEST_LIST_SECONDS
         )
-        page = Page(
-            token, time.monotonic() + seconds, status, headers, b"".join(chunks), on_hit, check
-        )
+        page = Page(token, time.monotonic() + seconds, status, headers, body, on_hit, check)
         self.store.put(key, page, page.size)
 
 
