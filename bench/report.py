@@ -170,7 +170,8 @@ def evaluate(summaries: dict[tuple, Summary], posting: dict[str, dict], engines)
     ]
     for engine in engines:
         ours = summaries.get(("djemaa", "peers", engine, "anonymous", "a_first"))
-        if ours and peer_thread:
+        # A peer that answered nothing in its run (an overloaded machine) gives no ratio.
+        if ours and peer_thread and max(peer_thread) > 0:
             factor = ours.req_s / max(peer_thread)
             add(
                 "thread page (peers' data), anonymous, against the fastest peer",
@@ -211,7 +212,7 @@ def evaluate(summaries: dict[tuple, Summary], posting: dict[str, dict], engines)
         first = pages.get(("anonymous", "thread_first"))
         for page in ("thread_last", "permalink_target"):
             other = pages.get(("anonymous", page))
-            if first and other:
+            if first and other and first.req_s:
                 ratio = other.req_s / first.req_s
                 add(
                     f"{PAGES[page]} against the first page, anonymous",

@@ -181,6 +181,18 @@ def test_a_page_not_measured_is_said_so_rather_than_judged():
     assert {t.met for t in targets if "ceiling" in t.goal} == {None}
 
 
+def test_a_run_that_answered_nothing_gives_no_ratio_rather_than_a_crash():
+    baseline = dict(row(1000), system="baseline", dataset="-", engine="-", page="baseline_1k")
+    silent_peer = dict(row(0), system="spirit", dataset="peers", engine="postgres", page="a_first")
+    ours_on_peers_data = dict(row(700), dataset="peers", page="a_first")
+    summaries = report.group(
+        [baseline, silent_peer, ours_on_peers_data, row(0), row(500, page="thread_last")]
+    )
+    found = verdicts(report.evaluate(summaries, {}, ["sqlite"]))
+    assert found[("thread page against the fastest peer", "sqlite")] is None
+    assert ("big thread, last page against the first page, anonymous", "sqlite") not in found
+
+
 def test_the_reply_form_fields_are_read_from_the_page():
     page = """
     <form action="/search/"><input name="q"></form>
