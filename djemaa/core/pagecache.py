@@ -319,11 +319,23 @@ def keep_page(
     scope[TOKEN_SCOPE] = (read_token(kind, argument), on_hit)
 
 
+def _django_fetchone(sql: str, params: tuple) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def keep_for_members_if(request, check: MemberCheck) -> None:
     """Keep this member's page (after `keep_page(..., for_members=True)`) for the members
-    `check` holds for; a member's page the view says nothing about is not kept."""
+    `check` holds for; a member's page the view says nothing about is not kept.
+
+    It must hold for this member too: a page that shows their own posts, their draft or their
+    held post is theirs alone.
+    """
     scope = getattr(request, "scope", None)
-    if scope is not None and TOKEN_SCOPE in scope and SLOTS_SCOPE in scope:
+    if scope is None or TOKEN_SCOPE not in scope or SLOTS_SCOPE not in scope:
+        return
+    if check.holds(_django_fetchone, request.user.pk):
         scope[CHECK_SCOPE] = check
 
 

@@ -69,9 +69,10 @@ def _prepare_for_display(posts: list[Post], user) -> None:
 
 def _keep_for_members(request: HttpRequest, thread: Thread, page, filters) -> None:
     """Let the wrapper send this page to the reader's peers (same rights, language and zone)
-    for whom it is exactly what Django would render: see querysets.shares_page_with. Not a
-    held thread (its author sees it differently), nor "new posts only" (whose page follows
-    each member's reading position), nor a page without posts."""
+    for whom it is exactly what Django would render: see querysets.shares_page_with, which
+    must hold for the reader too. Not a held thread (its author sees it differently), nor
+    "new posts only" (whose page follows each member's reading position), nor a page without
+    posts."""
     if thread.is_held or filters.new_since is not None or not page.posts:
         return
     authors = {post.author_id for post in page.posts}

@@ -161,6 +161,23 @@ def test_an_author_on_the_page_gets_their_own_actions_from_django(
     assert f'href="/p/{first_post.pk}/edit/"' in html
 
 
+def test_a_page_showing_its_readers_own_posts_or_draft_is_not_kept_for_others(
+    cache, django_app, thread, reader
+):
+    author = SignedIn(thread.author)
+    for member in (author, reader):
+        mark_read(member.user, thread, thread.posts.count())
+    save_draft(author=author.user, category=thread.category, thread=thread, source="Secret")
+    first_post = thread.posts.get(number=1)
+
+    author.get(cache, thread.get_absolute_url())
+    _, _, html = reader.get(cache, thread.get_absolute_url())
+
+    assert django_app.calls == 2
+    assert f'href="/p/{first_post.pk}/edit/"' not in html
+    assert "Secret" not in html
+
+
 def test_a_draft_or_gathered_quotes_send_the_member_to_django(cache, django_app, thread, reader):
     reader.get(cache, thread.get_absolute_url())
     save_draft(author=reader.user, category=thread.category, thread=thread, source="Mon brouillon")
