@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from djemaa.core.pagecache import BoundedStore, Member
-from djemaa.permissions.rules import member_rights_key
+from djemaa.permissions.rules import member_class_query, member_rights_key
 from djemaa.posts.multiquote import SESSION_KEY as MULTIQUOTE_KEY
 
 SIGN_IN_KEYS = frozenset({SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY})
@@ -68,26 +68,26 @@ def _sign_in(data: dict) -> tuple[int, str] | None:
         return None
 
 
-def read_member(fetchone, fetchall, session_key: str) -> Member | None:
-    """The member `session_key` signs in, read with `fetchone`/`fetchall(sql, params)` (the
+def read_member(fetch_each, session_key: str) -> Member | None:
+    """The member `session_key` signs in, read with `fetch_each([(sql, params), ...])` (the
     wrapper's own connection); None when Django must decide."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    row = fetchone(SESSION_SQL, (session_key, now))
-    if row is None:
+    answers = fetch_each([(SESSION_SQL, (session_key, now))])
+    if not answers or not answers[0]:
         return None
-    sign_in = _sign_in(_session_data(row[0]))
+    sign_in = _sign_in(_session_data(answers[0][0][0]))
     if sign_in is None:
         return None
     user_id, session_hash = sign_in
-    row = fetchone(USER_SQL, (user_id,))
-    if row is None:
+    # The user and their rights class in one round trip.
+    answers = fetch_each([(USER_SQL, (user_id,)), member_class_query(user_id)])
+    if not answers or not answers[0]:
         return None
-    username, password, epoch, is_active, is_staff, is_superuser, ban_id, language, zone = row
+    (user, *_), class_rows = answers
+    username, password, epoch, is_active, is_staff, is_superuser, ban_id, language, zone = user
     if not is_active or ban_id is not None:
         return None
     if not constant_time_compare(session_hash, _session_hash(password, epoch)):
         return None
-    rights_key = member_rights_key(fetchall, user_id, bool(is_staff), bool(is_superuser))
-    if rights_key is None:
-        return None
+    rights_key = member_rights_key(class_rows, bool(is_staff), bool(is_superuser))
     return Member(user_id, username, language, zone, rights_key)

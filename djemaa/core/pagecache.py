@@ -112,11 +112,12 @@ class MemberCheck:
     params: tuple
     authors: frozenset[int]
 
-    def holds(self, fetchone: Callable, user_id: int) -> bool:
-        if user_id in self.authors:
-            return False
-        row = fetchone(self.sql, tuple(user_id if p is MEMBER else p for p in self.params))
-        return bool(row and row[0])
+    def query(self, user_id: int) -> tuple[str, tuple]:
+        return self.sql, tuple(user_id if p is MEMBER else p for p in self.params)
+
+    def admits(self, user_id: int, rows: list) -> bool:
+        """Whether the query's answer (its rows, for `user_id`) lets them have the page."""
+        return user_id not in self.authors and bool(rows and rows[0][0])
 
 
 @dataclass(slots=True)
@@ -243,7 +244,7 @@ def member_visit(scope: dict, reader: "DatabaseReader") -> tuple[tuple, Visit] |
     secret = _csrf_secret(cookies)
     if secret is None:
         return None
-    member = read_member(reader.fetchone, reader.fetchall, cookies[settings.SESSION_COOKIE_NAME])
+    member = read_member(reader.fetch_each, cookies[settings.SESSION_COOKIE_NAME])
     if member is None:
         return None
     key = (
@@ -268,12 +269,28 @@ def site_changed() -> None:
         Generation.objects.get_or_create(name=SITE, defaults={"value": secrets.randbits(48)})
 
 
+def _token_query(kind: str, argument: int | None) -> tuple[str, tuple]:
+    return TOKEN_SQL[kind], () if argument is None else (argument,)
+
+
+def _token_of(kind: str, argument: int | None, rows: list) -> Token:
+    return Token(kind, argument, tuple(rows[0]) if rows else None)
+
+
+def _django_fetch_each(queries: list[tuple[str, tuple]]) -> list[list]:
+    """Each query's rows, read through Django's connection (inside a request)."""
+    with connection.cursor() as cursor:
+        answers = []
+        for sql, params in queries:
+            cursor.execute(sql, params)
+            answers.append(cursor.fetchall())
+        return answers
+
+
 def read_token(kind: str, argument: int | None = None) -> Token:
     """The token as it is now, read through Django's connection (inside a request)."""
-    with connection.cursor() as cursor:
-        cursor.execute(TOKEN_SQL[kind], [] if argument is None else [argument])
-        row = cursor.fetchone()
-    return Token(kind, argument, None if row is None else tuple(row))
+    (rows,) = _django_fetch_each([_token_query(kind, argument)])
+    return _token_of(kind, argument, rows)
 
 
 def may_keep_for_guests(request) -> bool:
@@ -319,12 +336,6 @@ def keep_page(
     scope[TOKEN_SCOPE] = (read_token(kind, argument), on_hit)
 
 
-def _django_fetchone(sql: str, params: tuple) -> tuple | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
 def keep_for_members_if(request, check: MemberCheck) -> None:
     """Keep this member's page (after `keep_page(..., for_members=True)`) for the members
     `check` holds for; a member's page the view says nothing about is not kept.
@@ -335,7 +346,8 @@ def keep_for_members_if(request, check: MemberCheck) -> None:
     scope = getattr(request, "scope", None)
     if scope is None or TOKEN_SCOPE not in scope or SLOTS_SCOPE not in scope:
         return
-    if check.holds(_django_fetchone, request.user.pk):
+    (rows,) = _django_fetch_each([check.query(request.user.pk)])
+    if check.admits(request.user.pk, rows):
         scope[CHECK_SCOPE] = check
 
 
@@ -421,29 +433,24 @@ class DatabaseReader:
         self._for = target
         return self._connection
 
-    def _execute(self, sql: str, params: tuple):
-        if connection.vendor == "sqlite":
-            sql = sql.replace("%s", "?")
-        return self._connect().execute(sql, params)
-
-    def fetchall(self, sql: str, params: tuple = ()) -> list | None:
-        """The rows, or None when the database could not be read (the caller goes to Django)."""
+    def fetch_each(self, queries: list[tuple[str, tuple]]) -> list[list] | None:
+        """Each (sql, params)'s rows, or None when the database could not be read (the caller
+        goes to Django). PostgreSQL gets them in one round trip (a pipeline): the event loop
+        waits once, not once per query."""
         try:
-            return self._execute(sql, params).fetchall()
+            database = self._connect()
+            if connection.vendor == "sqlite":
+                return [
+                    database.execute(sql.replace("%s", "?"), params).fetchall()
+                    for sql, params in queries
+                ]
+            with database.pipeline():
+                cursors = [database.execute(sql, params) for sql, params in queries]
+            return [cursor.fetchall() for cursor in cursors]
         except Exception:  # noqa: BLE001 - any driver's error: sqlite3's, psycopg's
             # A lost connection: Django serves, and the next hit reconnects.
             self.close()
             return None
-
-    def fetchone(self, sql: str, params: tuple = ()) -> tuple | None:
-        rows = self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    def read(self, kind: str, argument: int | None) -> Token:
-        rows = self.fetchall(TOKEN_SQL[kind], () if argument is None else (argument,))
-        if rows is None:
-            return Token(kind, argument, ("unreadable",))  # never equal: Django serves
-        return Token(kind, argument, tuple(rows[0]) if rows else None)
 
     def close(self) -> None:
         if self._connection is not None:
@@ -482,18 +489,25 @@ class PageCache:
             key, visit = found
         page = self.store.get(key)
         if page is not None:
+            answers = self._answers(page, visit)
             if (
                 time.monotonic() >= page.expires_at
-                or self.reader.read(page.token.kind, page.token.argument) != page.token
+                or answers is None
+                or (_token_of(page.token.kind, page.token.argument, answers[0]) != page.token)
             ):
                 self.store.discard(key)
-            elif visit is None or page.member_check.holds(
-                self.reader.fetchone, visit.member.user_id
-            ):
+            elif visit is None or page.member_check.admits(visit.member.user_id, answers[1]):
                 await self._send(page, send, visit)
                 return
             # Else true, but not for this member: kept for the others, Django renders theirs.
         await self._render_and_keep(key, visit, scope, receive, send)
+
+    def _answers(self, page: Page, visit: Visit | None) -> list[list] | None:
+        """The page's token as it is now, and for a member what the page's check answers."""
+        queries = [_token_query(page.token.kind, page.token.argument)]
+        if visit is not None:
+            queries.append(page.member_check.query(visit.member.user_id))
+        return self.reader.fetch_each(queries)
 
     async def _send(self, page: Page, send, visit: Visit | None) -> None:
         if page.on_hit is not None:

@@ -133,12 +133,13 @@ def _class_of(rows, authenticated: bool, is_staff: bool, is_superuser: bool) -> 
     )
 
 
-def member_rights_key(fetchall, user_id: int, is_staff: bool, is_superuser: bool) -> tuple | None:
-    """A member's rights class key read through `fetchall(sql, params)` (core.pagecache's own
-    connection, outside a request); None when it could not be read."""
-    rows = fetchall(_CLASS_SQL, (SITE, user_id))
-    if rows is None:
-        return None
+def member_class_query(user_id: int) -> tuple[str, tuple]:
+    """The query of a member's rights class, for readers outside a request (core.pagecache's
+    own connection); `member_rights_key` reads its rows."""
+    return _CLASS_SQL, (SITE, user_id)
+
+
+def member_rights_key(rows: list, is_staff: bool, is_superuser: bool) -> tuple:
     return _class_of(rows, True, is_staff, is_superuser).key
 
 
