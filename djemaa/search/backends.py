@@ -9,6 +9,7 @@ engine's relevance (a title match weighs more: the title is its own column or we
 gentle bonus for recent posts.
 """
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +45,13 @@ COUNT_LIMIT = 1000
 # PostgreSQL: each post's document holds its block of ids, one per this many ids (migration
 # search.0003, which has the same number).
 ID_BLOCK = 4096
+# The newest matches are first asked of this many blocks; the next window is sized from the
+# matches found per block so far, up to MAX_SPAN blocks (the index ORs one entry per block:
+# 64 cost it ~5 ms at 1M posts), or is all the rest when that should hold at most
+# REST_AT_ONCE times as many matches as are still wanted (each match read costs ~1 µs).
+FIRST_WINDOW = 4
+MAX_SPAN = 64
+REST_AT_ONCE = 4
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,18 @@ class Backend(ABC):
             [*params, limit, offset],
         )
         return [post_id for (post_id,) in rows]
+
+
+def _next_span(found: int, blocks_read: int, wanted: int, blocks_left: int) -> int | None:
+    """How many blocks of ids the next window spans (None: all that are left), given the
+    matches found in the blocks read so far and how many more are wanted."""
+    # Nothing found yet counts as one match: a word missing from the newest posts is rare,
+    # so the rest is read at once rather than in ever wider windows.
+    per_block = max(found, 1) / blocks_read
+    if per_block * blocks_left <= REST_AT_ONCE * wanted:
+        return None
+    # A quarter more blocks than the rate says, for matches unevenly spread.
+    return min(math.ceil(1.25 * wanted / per_block), MAX_SPAN)
 
 
 def ranked(matches: list[Match]) -> list[Match]:
@@ -258,10 +278,10 @@ class PostgreSQLBackend(Backend):
         cursor: CursorWrapper, matching: str, params: list, limit: int | None, *, windows: bool
     ) -> list[int]:
         """The ids of the newest `limit` matches (all of them: None), asked of the GIN index
-        block of ids by block (migration search.0003): the newest 4 blocks, the 16 before
-        them, the 64 before those, then all the rest, until `limit` are found. Within a
-        window the index gives that window's matches only, and only they are read from the
-        table; the newest of them are kept.
+        block of ids by block (migration search.0003): the newest FIRST_WINDOW blocks, then
+        windows sized by _next_span, until `limit` are found. Within a window the index gives
+        that window's matches only, and only they are read from the table; the newest of them
+        are kept.
 
         The planner may only use bitmaps of the index here: with estimates of a phrase or an
         exclusion far off, it walked the table newest first checking every row (`a -a` read
@@ -274,11 +294,12 @@ class PostgreSQLBackend(Backend):
         )
         highest, indexscan, seqscan, *_ = cursor.fetchone()
         ids: list[int] = []
-        upper = (highest or 0) // ID_BLOCK + 1  # the blocks from here up are read
+        top = upper = (highest or 0) // ID_BLOCK + 1  # the blocks from `upper` up are read
         # Without windows for a member's or a thread's posts: they are few, and each of them
         # checked is cheaper than a common word's matches in a window checked against them
         # (1M posts: 0.5 s for one member's word, the window way).
-        for span in (4, 16, 64, None) if limit and windows else (None,):
+        span = FIRST_WINDOW if limit and windows else None
+        while True:
             lower = max(upper - span, 0) if span else 0
             window = [lower * ID_BLOCK, upper * ID_BLOCK]
             if lower:  # the window's blocks, for the index (the ids say the same, exactly)
@@ -293,6 +314,7 @@ class PostgreSQLBackend(Backend):
             if lower == 0 or len(ids) == limit:
                 break
             upper = lower
+            span = _next_span(len(ids), top - upper, limit - len(ids), upper)
         cursor.execute(
             "SELECT set_config('enable_indexscan', %s, true),"
             " set_config('enable_seqscan', %s, true)",

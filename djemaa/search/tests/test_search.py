@@ -11,7 +11,7 @@ from django.utils import timezone
 from djemaa.permissions.models import Right
 from djemaa.posts.services import delete_post
 from djemaa.search import services
-from djemaa.search.backends import ID_BLOCK
+from djemaa.search.backends import ID_BLOCK, MAX_SPAN, _next_span
 from djemaa.search.query import parse
 
 
@@ -390,3 +390,17 @@ def test_postgresql_finds_the_newest_matches_block_by_block(
             "SELECT current_setting('enable_indexscan'), current_setting('enable_seqscan')"
         )
         assert cursor.fetchone() == ("on", "on")
+
+
+def test_the_next_window_is_sized_from_the_matches_found_so_far():
+    # 100 matches in the newest 4 blocks, 1,000 more wanted: 25 a block, so 50 blocks.
+    assert _next_span(100, 4, 1000, 240) == 50
+    # 5 a block over 1,000 blocks left: 250 blocks would hold them, more than the widest window.
+    assert _next_span(20, 4, 1000, 1000) == MAX_SPAN
+
+
+def test_the_rest_is_read_at_once_when_it_should_hold_few_matches():
+    # None in the newest 4 blocks: a rare word, and its few older matches are read at once.
+    assert _next_span(0, 4, 1000, 240) is None
+    # 2 a block over the 100 blocks left: 200 matches, fewer than 4 times the 1,000 wanted.
+    assert _next_span(8, 4, 1000, 100) is None
