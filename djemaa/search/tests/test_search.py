@@ -11,8 +11,11 @@ from django.utils import timezone
 from djemaa.permissions.models import Right
 from djemaa.posts.services import delete_post
 from djemaa.search import services
-from djemaa.search.backends import ID_BLOCK, MAX_SPAN, _next_span
 from djemaa.search.query import parse
+
+# PostgreSQL: each post's document holds its block of ids, one per this many ids (migrations
+# search.0003 and 0004).
+ID_BLOCK = 4096
 
 
 def opening(thread):
@@ -372,7 +375,7 @@ def post_ids_from(db):
 def test_postgresql_finds_the_newest_matches_block_by_block(
     indexed_thread, post_ids_from, monkeypatch
 ):
-    # Blocks of ids 0 (below every window), 150 (the third window) and 200 (the first).
+    # Blocks of ids 0, 150 and 200: the newest window finds one, the next ones the others.
     monkeypatch.setattr("djemaa.search.backends.COUNT_LIMIT", 2)
     oldest = indexed_thread(source="Oran")
     placed = []
@@ -392,15 +395,27 @@ def test_postgresql_finds_the_newest_matches_block_by_block(
         assert cursor.fetchone() == ("on", "on")
 
 
-def test_the_next_window_is_sized_from_the_matches_found_so_far():
-    # 100 matches in the newest 4 blocks, 1,000 more wanted: 25 a block, so 50 blocks.
-    assert _next_span(100, 4, 1000, 240) == 50
-    # 5 a block over 1,000 blocks left: 250 blocks would hold them, more than the widest window.
-    assert _next_span(20, 4, 1000, 1000) == MAX_SPAN
-
-
-def test_the_rest_is_read_at_once_when_it_should_hold_few_matches():
-    # None in the newest 4 blocks: a rare word, and its few older matches are read at once.
-    assert _next_span(0, 4, 1000, 240) is None
-    # 2 a block over the 100 blocks left: 200 matches, fewer than 4 times the 1,000 wanted.
-    assert _next_span(8, 4, 1000, 100) is None
+@postgresql_only
+def test_postgresql_newest_matches_are_those_of_the_whole_index_whatever_the_windows(
+    indexed_thread, post_ids_from
+):
+    # Matches in blocks far apart, two in the newest: windows sized from a rate of matches
+    # per block that fits no other block.
+    for place, block in enumerate((0, 3, 60, 130, 198, 200, 200)):
+        post_ids_from(block * ID_BLOCK + 10 * place + 10)
+        indexed_thread(source="Oran")
+    indexed_thread(source="Rien")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_agg(post_id ORDER BY post_id DESC) FROM search_postentry"
+            " WHERE document @@ 'oran'"
+        )
+        (every,) = cursor.fetchone()
+        assert len(every) == 7
+        for wanted in (1, 2, 3, 5, 7, 8, None):
+            cursor.execute(
+                "SELECT search_newest_ids('oran', %s, MAX(post_id), NULL::bigint[])"
+                " FROM search_postentry",
+                [wanted],
+            )
+            assert cursor.fetchone()[0] == every[:wanted], wanted
