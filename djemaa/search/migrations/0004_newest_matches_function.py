@@ -77,6 +77,7 @@ BEGIN
     RETURN found;
 END
 $$"""
+DROP_NEWEST_IDS = "DROP FUNCTION search_newest_ids(tsquery, integer, bigint, bigint[])"
 
 
 def _run(statement: str):
@@ -92,6 +93,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _run(NEWEST_IDS), _run("DROP FUNCTION search_newest_ids(tsquery, integer, bigint, bigint[])")
+            _run(NEWEST_IDS), _run(DROP_NEWEST_IDS)
         )
     ]
