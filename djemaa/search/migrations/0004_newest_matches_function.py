@@ -18,13 +18,14 @@ from django.db import migrations
 # The newest `wanted` ids matching `matches` (every match when NULL), given the highest id in
 # the index (the caller's to read: the function's settings bar the index that gives it).
 # Among these ids only, when `among` is not NULL (a member's or a thread's posts): each
-# match of those is checked against them, in one statement, as they are few. Otherwise first
-# the newest 4 blocks of ids; each next window is sized from the matches found per block so far, a quarter
-# more blocks than that rate says are needed (for matches unevenly spread), at most 64 blocks
-# (the index ORs one entry per block: 64 cost it ~5 ms at 1M posts), or is all the rest when
-# that should hold at most 4 times as many matches as are still wanted (a match read costs
-# ~1 µs; nothing found yet counts as one match: a word missing from the newest posts is rare).
-# The window's ids say the same as its blocks; the blocks are for the index.
+# match of those is checked against them, in one statement, as they are few. Otherwise
+# first the newest 4 blocks of ids; each next window is sized from the matches found per
+# block so far, a quarter more blocks than that rate says are needed (for matches unevenly
+# spread), at most 64 blocks (the index ORs one entry per block: 64 cost it ~5 ms at 1M
+# posts), or is all the rest when that should hold at most 4 times as many matches as are
+# still wanted (a match read costs ~1 µs; nothing found yet counts as one match: a word
+# missing from the newest posts is rare). The window's ids say the same as its blocks; the
+# blocks are for the index.
 NEWEST_IDS = """
 CREATE FUNCTION search_newest_ids(
     matches tsquery, wanted integer, highest bigint, among bigint[]
