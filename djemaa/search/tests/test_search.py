@@ -11,8 +11,11 @@ from django.utils import timezone
 from djemaa.permissions.models import Right
 from djemaa.posts.services import delete_post
 from djemaa.search import services
-from djemaa.search.backends import ID_BLOCK
 from djemaa.search.query import parse
+
+# PostgreSQL: each post's document holds its block of ids, one per this many ids (migrations
+# search.0003 and 0004).
+ID_BLOCK = 4096
 
 
 def opening(thread):
@@ -372,7 +375,7 @@ def post_ids_from(db):
 def test_postgresql_finds_the_newest_matches_block_by_block(
     indexed_thread, post_ids_from, monkeypatch
 ):
-    # Blocks of ids 0 (below every window), 150 (the third window) and 200 (the first).
+    # Blocks of ids 0, 150 and 200: the newest window finds one, the next ones the others.
     monkeypatch.setattr("djemaa.search.backends.COUNT_LIMIT", 2)
     oldest = indexed_thread(source="Oran")
     placed = []
@@ -390,3 +393,29 @@ def test_postgresql_finds_the_newest_matches_block_by_block(
             "SELECT current_setting('enable_indexscan'), current_setting('enable_seqscan')"
         )
         assert cursor.fetchone() == ("on", "on")
+
+
+@postgresql_only
+def test_postgresql_newest_matches_are_those_of_the_whole_index_whatever_the_windows(
+    indexed_thread, post_ids_from
+):
+    # Matches in blocks far apart, two in the newest: windows sized from a rate of matches
+    # per block that fits no other block.
+    for place, block in enumerate((0, 3, 60, 130, 198, 200, 200)):
+        post_ids_from(block * ID_BLOCK + 10 * place + 10)
+        indexed_thread(source="Oran")
+    indexed_thread(source="Rien")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_agg(post_id ORDER BY post_id DESC) FROM search_postentry"
+            " WHERE document @@ 'oran'"
+        )
+        (every,) = cursor.fetchone()
+        assert len(every) == 7
+        for wanted in (1, 2, 3, 5, 7, 8, None):
+            cursor.execute(
+                "SELECT search_newest_ids('oran', %s, MAX(post_id), NULL::bigint[])"
+                " FROM search_postentry",
+                [wanted],
+            )
+            assert cursor.fetchone()[0] == every[:wanted], wanted
