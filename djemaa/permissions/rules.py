@@ -495,7 +495,9 @@ def get_category_for(user, pk: int) -> Category:
 
 def get_thread_for(user, pk: int) -> Thread:
     try:
-        return visible_threads(user).select_related("category", "author").get(pk=pk)
+        # The forum's parent comes along: posting counts in every forum above, and the
+        # page shows them (Category.ancestor_ids), which would read it on its own.
+        return visible_threads(user).select_related("category__parent", "author").get(pk=pk)
     except Thread.DoesNotExist:
         raise Http404 from None
 
