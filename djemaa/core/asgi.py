@@ -8,12 +8,13 @@ class OneHopASGIHandler(ASGIHandler):
     """Runs the middleware chain and the view as under WSGI, in one call in the request's
     thread.
 
-    Django's ASGIHandler builds its middleware chain for async. With our synchronous
-    middleware (ReaderPreferencesMiddleware) and views, a request then crossed between the
-    event loop and its thread four times: into the chain, back out around our middleware,
-    in again for CSRF's process_view, and again for the view; each crossing is a hand-off
-    between threads. Here it crosses once. The middleware, their order and the thread that
-    runs the request's synchronous code (the request's own, thread_sensitive within
+    Django's ASGIHandler builds its middleware chain for async. Below our synchronous
+    ReaderPreferencesMiddleware, Django's MessageMiddleware and XFrameOptionsMiddleware then
+    ran async, each of their steps handed to the request's thread on its own, and so was the
+    view: a page went between the event loop and its thread six times, each a hand-off
+    between threads. Now three: request_started's receivers, the middleware with the view,
+    closing the response (test_asgi counts them). The middleware, their order and the
+    thread that runs the request's synchronous code (its own, thread_sensitive within
     ASGIHandler's ThreadSensitiveContext) are what they were.
     """
 
