@@ -133,7 +133,7 @@ def create_post(
         _refresh_counters(thread, author)
         return post
     _offer_thread_last_post(post)
-    get_user_model().objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
+    get_user_model().objects.add_post_counts({author.pk: 1})
     forum_services.count_new_post(thread.category, post)
     _refresh_counters(thread, author)
     return post
@@ -278,7 +278,7 @@ def restore_post(*, post: Post, actor) -> None:
 def _move_counters_for(post: Post, delta: int) -> None:
     thread = post.thread
     Thread.objects.filter(pk=thread.pk).update(post_count=F("post_count") + delta)
-    get_user_model().objects.filter(pk=post.author_id).update(post_count=F("post_count") + delta)
+    get_user_model().objects.add_post_counts({post.author_id: delta})
     if thread.deleted_at is None:
         forum_services.adjust_counters(thread.category, posts=delta)
     recompute_thread_last_post(thread)
@@ -534,7 +534,7 @@ def add_posts_in_bulk(posts: Sequence[Post], renderings: Sequence[Rendered | Non
 
     `renderings` come from render_without_database; None ones are rendered here. Counters
     and "last post" links are not moved: the caller moves them once for the whole batch
-    (threads.services.set_thread_counters, accounts.services.add_post_counts, the forum
+    (threads.services.set_thread_counters, User.objects.add_post_counts, the forum
     counters), so that they end as create_post would have left them.
     """
     for post, rendered in zip(posts, renderings, strict=True):

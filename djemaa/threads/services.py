@@ -289,9 +289,8 @@ def _move_author_counts(thread: Thread, sign: int) -> None:
         .values("author")
         .annotate(n=Count("pk"))
     )
-    User = get_user_model()
-    for row in per_author:
-        User.objects.filter(pk=row["author"]).update(post_count=F("post_count") + sign * row["n"])
+    counts = {row["author"]: sign * row["n"] for row in per_author}
+    get_user_model().objects.add_post_counts(counts)
 
 
 def mark_read(user, thread: Thread, number: int) -> None:
