@@ -160,8 +160,9 @@ def approve_post(*, post: Post) -> None:
     _move_counters_for(post, +1)
 
 
-# Posting's statements on the thread are plain SQL: Django spent ~0.5 ms of CPU building
-# each, the database ~0.02 ms running it, while SQLite's one write lock is held.
+# Posting's statements on the thread are plain SQL, run while SQLite's one write lock is
+# held: Django spent 0.7 ms of CPU on the numbering UPDATE and its re-read, 0.25 ms on the
+# last post's UPDATE; the plain statements take 0.03 ms (60k-post SQLite copy).
 
 
 def _take_number(thread: Thread, *, counted: bool) -> int:
@@ -353,7 +354,7 @@ def submitted_post(author, submission_token: str | None) -> Post | None:
         return None
     # Every submission asks, and almost none finds one: a plain query for the id, whose
     # condition is the partial unique index's own (post_submitted_once), so that SQLite
-    # uses it. Django spent ~0.8 ms of CPU building the joined query, the database ~0.02.
+    # uses it. Django spent 1.2 ms of CPU on the joined query, this takes 0.02 ms.
     table = connection.ops.quote_name(Post._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
