@@ -1,5 +1,7 @@
+from collections.abc import Mapping
+
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import connection, models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
@@ -17,6 +19,20 @@ class MemberManager(UserManager):
     def get_by_natural_key(self, username):
         # Sign-in ignores case, as the uniqueness rule does.
         return self.named(username).get()
+
+    def add_post_counts(self, counts: Mapping[int, int]) -> None:
+        """Move members' post counts (member id: how many posts to add, or to take away
+        when negative): for every verb that counts or uncounts posts, and for the loader
+        once for its whole file.
+
+        Plain SQL, one prepared UPDATE run for each member: posting runs it under SQLite's
+        write lock, where Django's UPDATE cost 0.22 ms of CPU to build against 0.03 ms."""
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET post_count = post_count + %s WHERE id = %s",  # noqa: S608
+                [(count, member_id) for member_id, count in counts.items() if count],
+            )
 
 
 class User(AbstractUser):

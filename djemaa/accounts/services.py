@@ -3,7 +3,6 @@ they may change about themselves, and let moderators ban them."""
 
 import re
 import zoneinfo
-from collections.abc import Mapping
 from datetime import datetime
 
 from django.conf import settings
@@ -364,18 +363,3 @@ def lift_ban(moderator: User, member: User) -> None:
     record_action(
         moderator, ModerationAction.Kind.LIFT_BAN, member_id=member.pk, member=member.username
     )
-
-
-def add_post_counts(counts: Mapping[int, int]) -> None:
-    """Add posts written in bulk to their authors' counts (member id: how many), one
-    UPDATE for each distinct number rather than one for each member."""
-    by_count: dict[int, list[int]] = {}
-    for member_id, count in counts.items():
-        if count:
-            by_count.setdefault(count, []).append(member_id)
-    User = get_user_model()
-    for count, member_ids in sorted(by_count.items()):
-        for start in range(0, len(member_ids), 500):
-            User.objects.filter(pk__in=member_ids[start : start + 500]).update(
-                post_count=F("post_count") + count
-            )

@@ -35,7 +35,7 @@ from django.db.models import Max, Model
 from django.utils import timezone
 from tqdm import tqdm
 
-from djemaa.accounts.services import add_post_counts, clean_username, create_member
+from djemaa.accounts.services import clean_username, create_member
 from djemaa.core.errors import ServiceError
 from djemaa.forums.models import Category
 from djemaa.forums.services import (
@@ -839,7 +839,7 @@ class Loader:
                 )
             )
         set_thread_counters(threads)
-        add_post_counts(self._live_posts_by_author)
+        get_user_model().objects.add_post_counts(self._live_posts_by_author)
         for category, posts in self._posts_by_category.items():
             adjust_counters(self._category(category), posts=posts)
         # Offered oldest first, as create_post offers each post in turn.

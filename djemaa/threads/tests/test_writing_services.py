@@ -183,3 +183,16 @@ def test_a_reply_reads_the_forums_it_counts_in_before_it_writes(
         for sql in statements[first_write:]
         if sql.startswith("SELECT") and 'FROM "forums_category"' in sql
     ]
+
+
+def test_a_reading_position_is_created_then_only_moves_forward(make_thread, make_member):
+    thread = make_thread()
+    member = make_member()
+
+    services.mark_read(member, thread, 3)
+    services.mark_read(member, thread, 2)
+    assert ReadPosition.objects.get(user=member, thread=thread).last_read_number == 3
+
+    services.mark_read(member, thread, 5)
+    assert ReadPosition.objects.get(user=member, thread=thread).last_read_number == 5
+    assert ReadPosition.objects.filter(thread=thread).count() == 1
