@@ -279,8 +279,9 @@ DJEMAA_NEW_MEMBER_POSTS_PER_HOUR = int(os.environ.get("DJEMAA_NEW_MEMBER_POSTS_P
 DJEMAA_HOLD_FIRST_POSTS = int(os.environ.get("DJEMAA_HOLD_FIRST_POSTS", "0"))
 
 # Speed (see djemaa/core/pagecache.py). Pages kept for guests, and members' thread pages kept
-# per rights class, per server process; 0 turns the cache off. Thread pages are checked against the database on every hit; lists of threads
-# and forums are kept this many seconds. View counters are written in batches this often.
+# per rights class, per server process; 0 turns the cache off. Thread pages are checked
+# against the database on every hit; lists of threads and forums are kept this many seconds.
+# View counters are written in batches this often.
 DJEMAA_GUEST_CACHE_MB = int(os.environ.get("DJEMAA_GUEST_CACHE_MB", "32"))
 DJEMAA_GUEST_LIST_SECONDS = float(os.environ.get("DJEMAA_GUEST_LIST_SECONDS", "5"))
 DJEMAA_GUEST_THREAD_SECONDS = float(os.environ.get("DJEMAA_GUEST_THREAD_SECONDS", "60"))
