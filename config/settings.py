@@ -142,6 +142,17 @@ TEMPLATES = [
 ]
 
 
+# SQLite's page cache per connection, in KiB (its default is 2,000). Each request runs in a
+# thread of its own with a connection of its own, so a server worker under load holds as many
+# caches as requests in flight (8 a worker in `make bench`) and keeps 8 (djemaa/core/sqlite):
+# at 2,000 KiB they took up to 32 MB a worker, and glibc kept the freed space, which made SQLite
+# workers grow past the 150 MB budget (issue 4). Reads come from the OS's file cache, and any
+# commit empties every other connection's cache in WAL mode anyway: 512 KiB cost no measurable
+# CPU on member and cold guest pages, nor on `djemaa reindex` (a 200,000-post copy, side by
+# side). `djemaa load` sets its own, larger cache while it writes.
+SQLITE_PAGE_CACHE_KIB = 512
+
+
 def _databases() -> dict:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url.startswith(("postgres://", "postgresql://")):
@@ -170,6 +181,7 @@ def _databases() -> dict:
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA temp_store=MEMORY;"
+                    f"PRAGMA cache_size=-{SQLITE_PAGE_CACHE_KIB};"
                 ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

@@ -10,6 +10,7 @@ not part of a kept block: a placeholder stands in for it and is replaced on the 
 """
 
 import secrets
+import sys
 import threading
 
 from django.conf import settings
@@ -54,6 +55,12 @@ def _key(request, thread: Thread, post: Post, shared: tuple) -> tuple:
     )
 
 
+def _kept_size(key: tuple, html: str) -> int:
+    """The bytes a kept block holds: its HTML and the texts of its key, which holds the post's
+    HTML and the author's signature (together about as long as the block itself)."""
+    return sys.getsizeof(html) + sum(sys.getsizeof(part) for part in key if isinstance(part, str))
+
+
 def render_post_blocks(
     request,
     thread: Thread,
@@ -94,7 +101,7 @@ def render_post_blocks(
                 },
             )
             with _blocks_lock:
-                _blocks.put(key, html, len(html) * 2)
+                _blocks.put(key, html, _kept_size(key, html))
         if TOKEN_PLACEHOLDER in html:
             # Only forms for members carry it: a guest's page never asks for a token. A page
             # kept for members gets the slot the wrapper fills with each one's token.

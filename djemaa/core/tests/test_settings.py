@@ -89,14 +89,16 @@ def test_a_sqlite_url_puts_the_database_where_it_says(tmp_path):
     assert not (tmp_path / "djemaa.sqlite3").exists()
 
 
-def test_the_default_sqlite_database_runs_in_wal_mode(tmp_path):
+def test_the_default_sqlite_database_runs_in_wal_mode_with_a_small_page_cache(tmp_path):
     code = (
         "from django.db import connection; c = connection.cursor(); "
         "print(c.execute('PRAGMA journal_mode').fetchone()[0], "
-        "c.execute('PRAGMA busy_timeout').fetchone()[0])"
+        "c.execute('PRAGMA busy_timeout').fetchone()[0], "
+        "c.execute('PRAGMA cache_size').fetchone()[0])"
     )
     result = run_djemaa("shell", "-v", "0", "-c", code, tmp_path=tmp_path)
-    assert result.stdout.split() == ["wal", "20000"]
+    # A negative cache_size is in KiB: 512 KiB a connection (config.settings.SQLITE_PAGE_CACHE_KIB).
+    assert result.stdout.split() == ["wal", "20000", "-512"]
 
 
 def test_redis_url_puts_the_cache_in_redis(tmp_path):

@@ -1,12 +1,14 @@
 """Post blocks kept between readers (threads.blocks): shared only where nothing differs."""
 
 import re
+import sys
 
 from django.test import Client
 from django.urls import reverse
 
 from djemaa.accounts.services import change_signature
 from djemaa.posts.services import create_post, edit_post
+from djemaa.threads import blocks
 
 
 def _edit_links(response) -> set[str]:
@@ -85,3 +87,15 @@ def test_readers_in_two_languages_get_blocks_in_their_own(make_thread):
 
     assert "Permalink" in english.content.decode()
     assert "Permalink" not in french.content.decode()
+
+
+def test_a_kept_block_counts_the_post_text_its_key_holds(reader, make_thread):
+    # Arabic text takes two bytes a character in a Python string.
+    thread = make_thread(source="كلمة " * 2000)
+    post = thread.posts.get()
+    blocks.forget_blocks()
+
+    reader.get(thread.get_absolute_url())
+
+    # The block shows the post's HTML, and its key holds that HTML once more.
+    assert blocks._blocks.size >= 2 * sys.getsizeof(post.html)
