@@ -214,16 +214,6 @@ def _request_key(scope: dict, headers: dict, cookies: dict) -> tuple:
     )
 
 
-def guest_key(scope: dict) -> tuple | None:
-    """What makes two guests' requests give the same page; None when the page may differ
-    from one visitor to the next (a session, a message waiting, a member)."""
-    headers = dict(scope["headers"])  # a repeated header counts once: none of these repeat
-    cookies = _cookies(headers.get(b"cookie", b""))
-    if cookies is None or settings.SESSION_COOKIE_NAME in cookies:
-        return None
-    return _request_key(scope, headers, cookies)
-
-
 def _csrf_secret(cookies: dict) -> str | None:
     """The CSRF cookie's secret when Django would take it as it is (else it sends a new one)."""
     secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
@@ -232,19 +222,23 @@ def _csrf_secret(cookies: dict) -> str | None:
     return None
 
 
-def member_visit(scope: dict, reader: "DatabaseReader") -> tuple[tuple, Visit] | None:
-    """A member's request as a kept page may answer it: its key and who sends it; None when
-    only Django may (not a plain signed-in session, no CSRF cookie to mask, other cookies)."""
+def page_key(scope: dict, reader: "DatabaseReader") -> tuple[tuple, Visit | None] | None:
+    """What makes two requests give the same page, and for a member who sends it; None when
+    only Django may answer (another cookie, a message waiting, a session that is not a plain
+    sign-in, a member without a CSRF cookie to mask)."""
     from djemaa.accounts.signed_in import read_member  # accounts stands on this module
 
-    headers = dict(scope["headers"])
+    headers = dict(scope["headers"])  # a repeated header counts once: none of these repeat
     cookies = _cookies(headers.get(b"cookie", b""))
-    if cookies is None or settings.SESSION_COOKIE_NAME not in cookies:
+    if cookies is None:
         return None
+    session_key = cookies.get(settings.SESSION_COOKIE_NAME)
+    if session_key is None:
+        return _request_key(scope, headers, cookies), None
     secret = _csrf_secret(cookies)
     if secret is None:
         return None
-    member = read_member(reader.fetch_each, cookies[settings.SESSION_COOKIE_NAME])
+    member = read_member(reader.fetch_each, session_key)
     if member is None:
         return None
     key = (
@@ -480,20 +474,16 @@ class PageCache:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "GET" or not self.store.max_bytes:
             return await self.app(scope, receive, send)
-        visit = None
-        key = guest_key(scope)
-        if key is None:
-            found = member_visit(scope, self.reader)
-            if found is None:
-                return await self.app(scope, receive, send)
-            key, visit = found
+        found = page_key(scope, self.reader)
+        if found is None:
+            return await self.app(scope, receive, send)
+        key, visit = found
         page = self.store.get(key)
         if page is not None:
-            answers = self._answers(page, visit)
-            if (
-                time.monotonic() >= page.expires_at
-                or answers is None
-                or (_token_of(page.token.kind, page.token.argument, answers[0]) != page.token)
+            # Out of date pages are dropped without asking the database.
+            answers = self._answers(page, visit) if time.monotonic() < page.expires_at else None
+            if answers is None or (
+                _token_of(page.token.kind, page.token.argument, answers[0]) != page.token
             ):
                 self.store.discard(key)
             elif visit is None or page.member_check.admits(visit.member.user_id, answers[1]):
